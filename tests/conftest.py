@@ -1,57 +1,71 @@
-"""Shared fixtures: role users, API clients and a real Celery worker on Redis."""
+"""Shared fixtures: role users, API clients and a real Celery worker on Redis.
+
+Django is imported lazily so the pure packages' tests also run with
+``-p no:django``.
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from rest_framework.test import APIClient
-
-from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _isolated_stores(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _isolated_stores(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Each test gets its own tick store and model store."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
     settings.TICK_STORE_URL = str(tmp_path / "ticks")
     settings.MODEL_STORE_URL = str(tmp_path / "models")
 
 
+def _user(username: str, role: str | None = None, desk: str = ""):  # type: ignore[no-untyped-def]
+    from tca.accounts.services import roles_sync
+    from tests.factories import UserFactory
+
+    roles_sync()  # transactional tests flush the groups the migration created
+    return UserFactory(username=username, role=role, desk=desk)
+
+
 @pytest.fixture
 def trader(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="t_trader", role="trader", desk="Cash Equities")
+    return _user("t_trader", "trader", "Cash Equities")
 
 
 @pytest.fixture
 def compliance(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="t_compliance", role="compliance")
+    return _user("t_compliance", "compliance")
 
 
 @pytest.fixture
 def quant(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="t_quant", role="quant")
+    return _user("t_quant", "quant")
 
 
 @pytest.fixture
 def no_role_user(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="t_nobody")
+    return _user("t_nobody")
 
 
-def _client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def _client_for(user):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def trader_client(trader) -> Client:  # type: ignore[no-untyped-def]
+def trader_client(trader):  # type: ignore[no-untyped-def]
     return _client_for(trader)
 
 
 @pytest.fixture
 def api_client_for():  # type: ignore[no-untyped-def]
-    def make(user) -> APIClient:  # type: ignore[no-untyped-def]
+    def make(user):  # type: ignore[no-untyped-def]
+        from rest_framework.test import APIClient
+
         client = APIClient()
         client.force_authenticate(user)
         return client
@@ -64,6 +78,7 @@ def celery_worker(django_db_setup, django_db_blocker) -> Iterator[object]:  # ty
     """A real Celery worker (threads) consuming every queue from the real Redis broker."""
     import redis
     from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
 
     from tca.celery import app
 

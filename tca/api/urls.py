@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ingest_views, tca_views, views
 
 app_name = "api"
 
@@ -8,5 +8,7 @@ urlpatterns = [
     path("orders/", views.OrderListApi.as_view(), name="order-list"),
     path("orders/<str:order_id>/", views.OrderDetailApi.as_view(), name="order-detail"),
     path("fills/", views.FillListApi.as_view(), name="fill-list"),
+    path("ingest/<str:kind>/", ingest_views.IngestApi.as_view(), name="ingest"),
+    path("tca/compute/", tca_views.TcaComputeApi.as_view(), name="tca-compute"),
     path("jobs/<uuid:pk>/", views.JobDetailApi.as_view(), name="job-detail"),
 ]

@@ -84,7 +84,8 @@ class CostResult(CostResultBase):
 class CostAggregate(models.Model):
     """Sums per (dimension, key, day) so any date range aggregates by addition.
 
-    Notional-weighted bps over a range = Σ amount / Σ paper notional × 1e4.
+    Notional-weighted bps over a range = Σ amount / Σ notional × 1e4, each component
+    over the notional of the orders where it could be measured.
     """
 
     dimension = models.CharField(max_length=32)
@@ -92,7 +93,11 @@ class CostAggregate(models.Model):
     trade_date = models.DateField()
     n_orders = models.IntegerField()
     paper_notional = models.FloatField()
-    amounts = models.JSONField(help_text="Σ amount per cost component, currency.")
+    executed_notional = models.FloatField(default=0.0)
+    sums = models.JSONField(
+        help_text="Per component: Σ amount (<name>_amount) and the Σ paper notional of the "
+        "orders where it was measurable (<name>_notional)."
+    )
 
     class Meta:
         constraints = (
@@ -112,10 +117,12 @@ class MarkoutAggregate(models.Model):
     dimension = models.CharField(max_length=32)
     key = models.CharField(max_length=64)
     trade_date = models.DateField()
-    liquidity = models.CharField(max_length=12)  # passive / aggressive / all
+    liquidity = models.CharField(max_length=12, help_text="passive, aggressive or all")
     n_fills = models.IntegerField()
     notional = models.FloatField()
-    weighted_sums = models.JSONField(help_text="Σ markout_bps × notional per horizon.")
+    weighted_sums = models.JSONField(
+        help_text="Per horizon: Σ markout × notional (<h>_wsum) and Σ notional (<h>_notional)."
+    )
 
     class Meta:
         constraints = (

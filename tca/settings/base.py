@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tca.costs",
     "tca.jobs",
     "tca.marketdata",
+    "tca.ingestion",
     "tca.api",
     "models_app",
     "reports",

@@ -1,0 +1,233 @@
+"""TCA runs: plan chunks, compute each chunk, store results idempotently, aggregate.
+
+A chunk is one trade date × a group of symbols: everything it needs (orders,
+fills, that day's quotes and trades, daily bars) is loaded once, the pure engine
+(``tca.analytics``) computes it, and the results replace whatever an earlier run
+stored for those orders, so a re-run or a redelivered task writes the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+
+from tca.analytics import TcaConfig, aggregate_costs, aggregate_markouts, run_tca
+from tca.analytics.config import markout_column
+from tca.instruments.services import instrument_frame
+from tca.marketdata.store import tick_store
+from tca.orders.models import ParentOrder
+
+from .loading import chunk_fills, chunk_orders
+from .models import BENCHMARK_NAMES, COST_NAMES, CostAggregate, CostResult, MarkoutAggregate
+from .permanent import permanent_impact_estimates
+
+SYMBOLS_PER_CHUNK = 50
+MARKOUTS_KIND = "markouts"
+
+
+def tca_config() -> TcaConfig:
+    return TcaConfig(
+        staleness=dt.timedelta(seconds=settings.TCA_QUOTE_STALENESS_SECONDS),
+        post_horizon=dt.timedelta(seconds=settings.TCA_POST_HORIZON_SECONDS),
+    )
+
+
+def tca_plan_chunks(
+    *,
+    date: dt.date | None = None,
+    since: dt.date | None = None,
+    symbol: str | None = None,
+    stale_only: bool = False,
+) -> list[tuple[dt.date, list[str]]]:
+    """The (trade date, symbols) chunks covering the selected orders."""
+    qs = ParentOrder.objects.all()
+    if date:
+        qs = qs.filter(trade_date=date)
+    if since:
+        qs = qs.filter(trade_date__gte=since)
+    if symbol:
+        qs = qs.filter(instrument__symbol=symbol)
+    if stale_only:
+        qs = qs.filter(needs_recompute=True)
+    by_day: dict[dt.date, list[str]] = defaultdict(list)
+    pairs = qs.order_by().values_list("trade_date", "instrument__symbol").distinct()
+    for day, sym in sorted(pairs):
+        by_day[day].append(sym)
+    return [
+        (day, symbols[i : i + SYMBOLS_PER_CHUNK])
+        for day, symbols in sorted(by_day.items())
+        for i in range(0, len(symbols), SYMBOLS_PER_CHUNK)
+    ]
+
+
+def _market_data(
+    *, trade_date: dt.date, symbols: list[str], orders: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    store = tick_store()
+    # Decision times may precede the trade date (a decision taken the day before).
+    days = {trade_date}
+    for column in ("decision_time", "arrival_time", "end_time"):
+        days.update(d for d in orders[column].dt.date().unique().to_list() if d is not None)
+    quotes = store.read("quotes", symbols=symbols, dates=sorted(days))
+    trades = store.read("trades", symbols=symbols, dates=[trade_date])
+    daily = store.read_daily()
+    if daily.height:
+        daily = daily.filter(pl.col("symbol").is_in(symbols))
+    return quotes, trades, daily
+
+
+def _float(value: object) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return number if math.isfinite(number) else None
+
+
+def _result_rows(costs: pl.DataFrame, pks: dict[str, int], config: TcaConfig) -> list[CostResult]:
+    horizons = [markout_column(h) for h in config.markout_horizons]
+    rows = []
+    for rec in costs.iter_rows(named=True):  # one row per order, built once per run
+        fields: dict[str, Any] = {
+            f"{n}_{unit}": _float(rec.get(f"{n}_{unit}"))
+            for n in COST_NAMES
+            for unit in ("amount", "bps")
+        }
+        for n in BENCHMARK_NAMES:
+            fields[f"{n}_price"] = _float(rec.get(f"{n}_price"))
+            fields[f"{n}_slippage_bps"] = _float(rec.get(f"{n}_slippage_bps"))
+        rows.append(
+            CostResult(
+                order_id=pks[rec["order_id"]],
+                trade_date=rec["trade_date"],
+                model_version=rec.get("model_version") or "",
+                executed_qty=_float(rec.get("executed_qty")) or 0.0,
+                avg_price=_float(rec.get("avg_price")),
+                paper_notional=_float(rec.get("paper_notional")),
+                executed_notional=_float(rec.get("executed_notional")),
+                adv20=_float(rec.get("adv20")),
+                regime=rec.get("regime") or "",
+                size_bucket=rec.get("size_bucket") or "",
+                fill_rate=_float(rec.get("fill_rate")),
+                participation=_float(rec.get("participation")),
+                size_adv=_float(rec.get("size_adv")),
+                volatility=_float(rec.get("volatility")),
+                spread_bps=_float(rec.get("arrival_spread_bps")),
+                duration_s=_float(rec.get("duration_s")),
+                passive_share=_float(rec.get("passive_share")),
+                time_of_day=_float(rec.get("time_of_day")),
+                markouts={
+                    h.removeprefix("markout_"): _float(rec.get(h)) for h in horizons if h in rec
+                },
+                flags=list(rec.get("flags") or []),
+                **fields,
+            )
+        )
+    return rows
+
+
+_UPDATE_FIELDS = [
+    f.name
+    for f in CostResult._meta.concrete_fields
+    if f.name not in ("order",) and not f.primary_key
+]
+
+
+def tca_compute_chunk(*, trade_date: dt.date, symbols: list[str]) -> dict[str, int]:
+    """Compute and store the costs of every order of ``symbols`` on ``trade_date``."""
+    orders = chunk_orders(trade_date=trade_date, symbols=symbols)
+    if orders.height == 0:
+        return {"orders": 0, "fills": 0}
+    fills = chunk_fills(trade_date=trade_date, symbols=symbols)
+    quotes, trades, daily = _market_data(trade_date=trade_date, symbols=symbols, orders=orders)
+    instruments = instrument_frame(symbols=symbols)
+    config = tca_config()
+    permanent = permanent_impact_estimates(
+        orders=orders, fills=fills, daily=daily, instruments=instruments, config=config
+    )
+    result = run_tca(
+        orders=orders.drop("order_pk", "trade_date"),
+        fills=fills,
+        quotes=quotes,
+        trades=trades,
+        instruments=instruments,
+        daily=daily if daily.height else None,
+        permanent_impact=permanent,
+        config=config,
+    )
+    pks = dict(orders.select("order_id", "order_pk").iter_rows())
+    rows = _result_rows(result.order_costs, pks, config)
+    with transaction.atomic():
+        CostResult.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["order"],
+            update_fields=_UPDATE_FIELDS,
+        )
+        ParentOrder.objects.filter(pk__in=list(pks.values())).update(needs_recompute=False)
+        if result.fill_markouts.height:
+            tick_store().replace(MARKOUTS_KIND, result.fill_markouts, date_column="trade_date")
+    return {"orders": orders.height, "fills": fills.height}
+
+
+def _sum_fields(rec: dict[str, Any], skip: set[str]) -> dict[str, float]:
+    return {k: float(v) for k, v in rec.items() if k not in skip and v is not None}
+
+
+def tca_aggregate_days(*, dates: list[dt.date]) -> dict[str, int]:
+    """Rebuild the dashboards' aggregates of ``dates`` from the stored results."""
+    from .loading import stored_costs
+
+    costs = stored_costs(dates=dates)
+    cost_rows = aggregate_costs(costs) if costs.height else pl.DataFrame()
+    store = tick_store()
+    marks = store.read(MARKOUTS_KIND, dates=dates) if dates else pl.DataFrame()
+    if marks.height:
+        attrs = costs.select("order_id", "trader", "desk", "regime")
+        marks = marks.drop([c for c in ("trader", "desk", "regime") if c in marks.columns])
+        marks = marks.join(attrs, on="order_id", how="left")
+        mark_rows = aggregate_markouts(marks)
+    else:
+        mark_rows = pl.DataFrame()
+    base = {"dimension", "key", "trade_date", "n_orders", "paper_notional", "executed_notional"}
+    mbase = {"dimension", "key", "trade_date", "liquidity", "n_fills", "notional"}
+    with transaction.atomic():
+        CostAggregate.objects.filter(trade_date__in=dates).delete()
+        MarkoutAggregate.objects.filter(trade_date__in=dates).delete()
+        CostAggregate.objects.bulk_create(
+            [
+                CostAggregate(
+                    dimension=r["dimension"],
+                    key=str(r["key"])[:64],
+                    trade_date=r["trade_date"],
+                    n_orders=r["n_orders"],
+                    paper_notional=r["paper_notional"],
+                    executed_notional=r["executed_notional"],
+                    sums=_sum_fields(r, base),
+                )
+                for r in cost_rows.iter_rows(named=True)
+            ],
+            batch_size=2000,
+        )
+        MarkoutAggregate.objects.bulk_create(
+            [
+                MarkoutAggregate(
+                    dimension=r["dimension"],
+                    key=str(r["key"])[:64],
+                    trade_date=r["trade_date"],
+                    liquidity=r["liquidity"],
+                    n_fills=r["n_fills"],
+                    notional=r["notional"],
+                    weighted_sums=_sum_fields(r, mbase),
+                )
+                for r in mark_rows.iter_rows(named=True)
+            ],
+            batch_size=2000,
+        )
+    return {"cost_aggregates": cost_rows.height, "markout_aggregates": mark_rows.height}

@@ -1,0 +1,101 @@
+"""Bulk loading into SQL tables: COPY on PostgreSQL, batched INSERT elsewhere.
+
+PostgreSQL: rows are COPY'd into a temporary staging table, then moved with
+one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``, so a file's rows go in
+with one statement and duplicates are skipped by the unique constraint, not
+by Python. Other databases (the embedded SQLite default) get the same
+semantics with ``executemany``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import polars as pl
+from django.db import DatabaseError, connection
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def stage_frame(*, name: str, frame: pl.DataFrame, sql_types: dict[str, str]) -> None:
+    """Create a temporary table ``name`` and load ``frame`` into it.
+
+    ``sql_types`` maps each column of ``frame`` to its SQL type; the table is
+    dropped at commit (PostgreSQL) or explicitly by :func:`drop_stage`.
+    """
+    columns = list(sql_types)
+    ddl = ", ".join(f'"{c}" {t}' for c, t in sql_types.items())
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(f'CREATE TEMP TABLE "{name}" ({ddl}) ON COMMIT DROP')
+            buffer = io.BytesIO()
+            frame.select(columns).write_csv(buffer, include_header=False, null_value="\\N")
+            copy_sql = (
+                f'COPY "{name}" ({", ".join(f'"{c}"' for c in columns)}) '
+                "FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                copy.write(buffer.getbuffer())
+        else:
+            cursor.execute(f'CREATE TEMP TABLE "{name}" ({ddl})')
+            placeholders = ", ".join(["%s"] * len(columns))
+            rows = frame.select(
+                [
+                    pl.col(c).cast(pl.String) if frame.schema[c] == pl.Decimal else pl.col(c)
+                    for c in columns
+                ]
+            ).rows()
+            cursor.executemany(
+                f'INSERT INTO "{name}" VALUES ({placeholders})',  # noqa: S608
+                rows,
+            )
+
+
+def drop_stage(name: str) -> None:
+    """Drop a staging table now (a transaction may stage the same name twice).
+
+    After a failed statement the transaction is aborted and will be rolled back,
+    which removes the table anyway; the original error must not be masked.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+    except DatabaseError:
+        if not connection.needs_rollback and connection.is_usable():
+            raise
+
+
+def execute(sql: str, params: Sequence[object] = ()) -> int:
+    """Run one statement; the number of rows it touched."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def fetch(sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def read_frame(sql: str, params: Sequence[object], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Run a query into a polars frame; COPY ... TO STDOUT on PostgreSQL (fast)."""
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            query = cursor.cursor.mogrify(sql, params) if params else sql
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+            if buffer.tell() == 0:
+                return pl.DataFrame(schema=schema)
+            buffer.seek(0)
+            return pl.read_csv(
+                buffer, has_header=False, new_columns=list(schema), schema=schema
+            )
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row", strict=False)

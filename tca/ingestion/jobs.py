@@ -1,0 +1,76 @@
+"""Ingestion as a job: an upload is stored, a job row created, a worker runs it."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from tca.jobs.models import Job
+from tca.jobs.services import job_create, job_finish, job_start
+
+from .services import ingest_file
+
+
+def _upload_dir(job_id: uuid.UUID) -> Path:
+    return Path(settings.MEDIA_ROOT) / "uploads" / str(job_id)
+
+
+def ingest_job_submit(
+    *, kind: str, upload: UploadedFile, user: AbstractBaseUser, source: str, tz: str | None
+) -> Job:
+    """Store the upload, create the job and enqueue it once the job row is committed."""
+    from .tasks import ingest_job
+
+    with transaction.atomic():
+        job = job_create(
+            kind=Job.Kind.INGEST,
+            user=user,
+            params={"kind": kind, "filename": upload.name, "source": source, "tz": tz},
+        )
+        directory = _upload_dir(job.id)
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / "upload"
+        with target.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        job.params["path"] = str(target)
+        job.save(update_fields=["params"])
+        transaction.on_commit(lambda: ingest_job.delay(str(job.id)))
+    return job
+
+
+def ingest_job_run(*, job_id: str) -> str:
+    """Run an ingest job; a redelivered task for a finished job does nothing."""
+    job = Job.objects.select_related("created_by").get(id=job_id)
+    if job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+        return job.status
+    job_start(job_id=job_id, message="validating")
+    params = job.params
+    try:
+        outcome = ingest_file(
+            kind=params["kind"],
+            path=Path(params["path"]),
+            filename=params["filename"],
+            user=job.created_by,
+            source=params.get("source") or "default",
+            tz=params.get("tz"),
+            job_id=job_id,
+        )
+    except Exception as exc:
+        job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
+        raise
+    finally:
+        shutil.rmtree(_upload_dir(uuid.UUID(str(job_id))), ignore_errors=True)
+    job_finish(
+        job_id=job_id,
+        result=outcome.as_dict(),
+        succeeded=outcome.ok,
+        message="accepted" if outcome.ok else "rejected",
+    )
+    return "succeeded" if outcome.ok else "failed"

@@ -1,0 +1,87 @@
+"""``manage.py demo``: generate a simulated market, ingest it like a user would, run TCA."""
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tca.costs.runs import tca_run_submit
+from tca.ingestion.services import ingest_file
+from tca.jobs.models import Job
+from tca.orders.models import ParentOrder
+
+# Instruments first (sessions, ticks), then orders before their fills.
+_FILES = (
+    ("instruments", "instruments.csv"),
+    ("orders", "orders.csv"),
+    ("fills", "fills.csv"),
+    ("quotes", "quotes.parquet"),
+    ("trades", "trades.parquet"),
+)
+
+
+class Command(BaseCommand):
+    help = "Generate a realistic simulated data set, ingest it, compute TCA and train models."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--preset", choices=("small", "demo", "large"), default="demo")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if orders exist.")
+        parser.add_argument("--out", type=Path, default=None, help="Folder for the files.")
+        parser.add_argument("--no-train", action="store_true", help="Skip model training.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        from tca.sim import SimConfig, simulate, write_dataset
+
+        if options["if_empty"] and ParentOrder.objects.exists():
+            self.stdout.write("Orders already loaded; skipping the demo data.")
+            return
+        preset, seed = str(options["preset"]), int(options["seed"])  # type: ignore[call-overload]
+        out = options["out"] or Path(settings.MEDIA_ROOT) / "demo" / f"{preset}-{seed}"
+        assert isinstance(out, Path)
+        started = time.monotonic()
+        dataset = simulate(SimConfig.preset(preset, seed=seed))
+        write_dataset(dataset, out)
+        self.stdout.write(
+            f"Simulated {dataset.orders.height:,} orders, {dataset.fills.height:,} fills, "
+            f"{dataset.quotes.height:,} quotes and {dataset.trades.height:,} trades "
+            f"({time.monotonic() - started:.1f} s) into {out}"
+        )
+        for kind, name in _FILES:
+            t0 = time.monotonic()
+            outcome = ingest_file(kind=kind, path=out / name, source="demo")
+            if not outcome.ok:
+                for error in outcome.errors[:20]:
+                    self.stderr.write(f"{name}: {error}")
+                raise CommandError(f"{name} was rejected ({outcome.error_count} errors)")
+            self.stdout.write(
+                f"Ingested {name}: {outcome.accepted:,} new, {outcome.duplicates:,} duplicate "
+                f"({time.monotonic() - t0:.1f} s)"
+            )
+        self._compute()
+        if not options["no_train"]:
+            self._train()
+        self.stdout.write(f"Demo ready in {time.monotonic() - started:.1f} s.")
+
+    def _compute(self) -> None:
+        t0 = time.monotonic()
+        job = tca_run_submit(user=None)
+        while job.status not in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+            time.sleep(0.5)
+            job.refresh_from_db()
+        if job.status == Job.Status.FAILED:
+            raise CommandError(f"TCA failed: {job.result.get('error', job.message)}")
+        self.stdout.write(
+            f"Computed TCA for {job.result.get('orders', 0):,} orders "
+            f"({time.monotonic() - t0:.1f} s)"
+        )
+
+    def _train(self) -> None:
+        try:
+            from models_app.training import models_train_all
+        except ImportError:
+            return
+        t0 = time.monotonic()
+        report = models_train_all(user=None, promote_if_none=True)
+        self.stdout.write(f"Trained {len(report)} model(s) ({time.monotonic() - t0:.1f} s)")

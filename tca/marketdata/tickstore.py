@@ -1,0 +1,244 @@
+"""The columnar tick store: quotes and trade prints as Parquet, never SQL rows.
+
+Layout under the store's root (``TICK_STORE_URL``)::
+
+    quotes/symbol=AAPL/date=2026-03-02/part-<uuid>.parquet
+    trades/...
+    daily/bars-<uuid>.parquet           one row per (symbol, session date)
+    <kind>/_manifest.json               which part file is live per partition
+
+Writers never modify a live file: they write new part files, then replace the
+kind's manifest with one atomic ``os.replace``. A crash at any point leaves the
+previous manifest, so readers see all of an ingest or none of it. Each
+partition is kept sorted by time, and partitions are read in (symbol, date)
+order, so a scan is sorted by (symbol, time) and as-of joins need no sort.
+
+This module has no Django imports: the root is passed in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from tca.frames import SCHEMAS
+
+TICK_KINDS = ("quotes", "trades")
+_MANIFEST = "_manifest.json"
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    rows_in: int
+    rows_written: int
+    duplicates: int
+    partitions: int
+
+
+def _root_path(url: str) -> Path:
+    return Path(url.removeprefix("file://"))
+
+
+class TickStore:
+    def __init__(self, url: str) -> None:
+        self.root = _root_path(url)
+
+    # -- manifest -------------------------------------------------------------------
+    def _kind_dir(self, kind: str) -> Path:
+        return self.root / kind
+
+    def _manifest(self, kind: str) -> dict[str, str]:
+        path = self._kind_dir(kind) / _MANIFEST
+        if not path.is_file():
+            return {}
+        return dict(json.loads(path.read_text())["partitions"])
+
+    def _publish(self, kind: str, partitions: dict[str, str]) -> None:
+        directory = self._kind_dir(kind)
+        tmp = directory / f".{_MANIFEST}.{uuid.uuid4().hex}"
+        tmp.write_text(json.dumps({"partitions": dict(sorted(partitions.items()))}))
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, directory / _MANIFEST)
+
+    @contextlib.contextmanager
+    def _locked(self, kind: str) -> Iterator[None]:
+        """Serialise writers of one kind (read-modify-write of the manifest)."""
+        directory = self._kind_dir(kind)
+        directory.mkdir(parents=True, exist_ok=True)
+        with (directory / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # -- writing --------------------------------------------------------------------
+    def write(self, kind: str, frame: pl.DataFrame) -> WriteReport:
+        """Merge ``frame`` (canonical schema) into the store, all partitions at once.
+
+        Rows identical to stored ones are duplicates and change nothing, so
+        re-ingesting a file, or overlapping files, is a no-op.
+        """
+        if kind not in TICK_KINDS:
+            raise ValueError(f"unknown tick kind {kind!r}")
+        schema = SCHEMAS[kind]
+        frame = frame.select(
+            [
+                pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c)
+                for c, t in schema.items()
+            ]
+        ).with_columns(pl.col("time").dt.date().alias("_date"))
+        with self._locked(kind):
+            live = self._manifest(kind)
+            updated = dict(live)
+            written = 0
+            duplicates = 0
+            new_files: list[Path] = []
+            try:
+                for (symbol, day), chunk in frame.partition_by(
+                    ["symbol", "_date"], as_dict=True, maintain_order=False
+                ).items():
+                    key = f"{symbol}/{day.isoformat()}"
+                    incoming = chunk.drop("_date")
+                    if key in live:
+                        stored = pl.read_parquet(self.root / kind / live[key])
+                        merged = pl.concat([stored, incoming]).unique(maintain_order=True)
+                        added = merged.height - stored.height
+                    else:
+                        merged = incoming.unique(maintain_order=True)
+                        added = merged.height
+                    duplicates += incoming.height - added
+                    if added == 0:
+                        continue
+                    merged = merged.sort("time", maintain_order=True)
+                    relative = (
+                        f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
+                    )
+                    target = self.root / kind / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    merged.write_parquet(target, statistics=True)
+                    new_files.append(target)
+                    updated[key] = relative
+                    written += added
+                if new_files:
+                    self._publish(kind, updated)
+            except BaseException:
+                for path in new_files:
+                    path.unlink(missing_ok=True)
+                raise
+            # Superseded files are unreachable now; remove them.
+            for key, relative in live.items():
+                if updated.get(key) != relative:
+                    (self.root / kind / relative).unlink(missing_ok=True)
+        return WriteReport(
+            rows_in=frame.height,
+            rows_written=written,
+            duplicates=duplicates,
+            partitions=len(new_files),
+        )
+
+    def replace(self, kind: str, frame: pl.DataFrame, *, date_column: str) -> int:
+        """Replace whole (symbol, date) partitions of a derived kind (e.g. markouts).
+
+        Recomputed results supersede the old ones rather than merge with them;
+        the swap is atomic like :meth:`write`. Returns the partitions replaced.
+        """
+        if kind in TICK_KINDS:
+            raise ValueError("market data is merged with write(), never replaced")
+        with self._locked(kind):
+            live = self._manifest(kind)
+            updated = dict(live)
+            new_files: list[Path] = []
+            try:
+                for (symbol, day), part in frame.partition_by(
+                    ["symbol", date_column], as_dict=True
+                ).items():
+                    key = f"{symbol}/{day.isoformat()}"
+                    relative = (
+                        f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
+                    )
+                    target = self.root / kind / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    part.write_parquet(target)
+                    new_files.append(target)
+                    updated[key] = relative
+                if new_files:
+                    self._publish(kind, updated)
+            except BaseException:
+                for path in new_files:
+                    path.unlink(missing_ok=True)
+                raise
+            for key, relative in live.items():
+                if updated.get(key) != relative:
+                    (self.root / kind / relative).unlink(missing_ok=True)
+        return len(new_files)
+
+    # -- reading --------------------------------------------------------------------
+    def partitions(self, kind: str) -> list[tuple[str, dt.date]]:
+        out = []
+        for key in self._manifest(kind):
+            symbol, day = key.rsplit("/", 1)
+            out.append((symbol, dt.date.fromisoformat(day)))
+        return out
+
+    def scan(
+        self,
+        kind: str,
+        *,
+        symbols: Iterable[str] | None = None,
+        dates: Iterable[dt.date] | None = None,
+    ) -> pl.LazyFrame:
+        """A lazy frame of the selected partitions, sorted by (symbol, time)."""
+        wanted_symbols = set(symbols) if symbols is not None else None
+        wanted_dates = {d.isoformat() for d in dates} if dates is not None else None
+        files = []
+        for key, relative in sorted(self._manifest(kind).items()):
+            symbol, day = key.rsplit("/", 1)
+            if wanted_symbols is not None and symbol not in wanted_symbols:
+                continue
+            if wanted_dates is not None and day not in wanted_dates:
+                continue
+            files.append(str(self.root / kind / relative))
+        if kind not in SCHEMAS:  # derived results keep their own columns
+            return pl.scan_parquet(files, hive_partitioning=False) if files else pl.LazyFrame()
+        if not files:
+            return pl.LazyFrame(schema=SCHEMAS[kind])
+        return pl.scan_parquet(files, hive_partitioning=False).select(list(SCHEMAS[kind]))
+
+    def read(self, kind: str, **selection: object) -> pl.DataFrame:
+        return self.scan(kind, **selection).collect()  # type: ignore[arg-type]
+
+    # -- daily bars -----------------------------------------------------------------
+    def write_daily(self, bars: pl.DataFrame) -> None:
+        """Upsert daily bars (key: symbol, date) into one small Parquet file."""
+        with self._locked("daily"):
+            current = self.read_daily()
+            merged = (
+                pl.concat([current, bars], how="diagonal_relaxed")
+                if current.height
+                else bars
+            )
+            merged = merged.unique(subset=["symbol", "date"], keep="last", maintain_order=True)
+            merged = merged.sort(["symbol", "date"])
+            relative = f"bars-{uuid.uuid4().hex}.parquet"
+            merged.write_parquet(self._kind_dir("daily") / relative)
+            old = self._manifest("daily").get("bars")
+            self._publish("daily", {"bars": relative})
+            if old:
+                (self._kind_dir("daily") / old).unlink(missing_ok=True)
+
+    def read_daily(self) -> pl.DataFrame:
+        relative = self._manifest("daily").get("bars")
+        if not relative:
+            return pl.DataFrame()
+        return pl.read_parquet(self._kind_dir("daily") / relative)
