@@ -21,7 +21,7 @@ FEATURE_NAMES = (
     "participation",
     "size_adv",
     "volatility",
-    "spread_bps",
+    "arrival_spread_bps",
     "duration_s",
     "passive_share",
     "time_of_day",

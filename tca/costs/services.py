@@ -117,7 +117,7 @@ def _result_rows(costs: pl.DataFrame, pks: dict[str, int], config: TcaConfig) ->
                 participation=_float(rec.get("participation")),
                 size_adv=_float(rec.get("size_adv")),
                 volatility=_float(rec.get("volatility")),
-                spread_bps=_float(rec.get("arrival_spread_bps")),
+                arrival_spread_bps=_float(rec.get("arrival_spread_bps")),
                 duration_s=_float(rec.get("duration_s")),
                 passive_share=_float(rec.get("passive_share")),
                 time_of_day=_float(rec.get("time_of_day")),
