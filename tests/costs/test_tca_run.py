@@ -69,7 +69,8 @@ def test_chunk_stores_the_spec_costs(buy_order) -> None:  # type: ignore[no-unty
     assert cost.opportunity_amount == pytest.approx(200 * 0.06)
     assert cost.fees_amount == pytest.approx(1.2)
     assert cost.spread_amount == pytest.approx(500 * 0.03 + 300 * -0.01)
-    assert cost.temporary_impact_amount == pytest.approx(500 * (100.02 - 100.10) + 300 * (100.04 - 100.10))
+    temporary = 500 * (100.02 - 100.10) + 300 * (100.04 - 100.10)  # s·Σq(m_i − P_post)
+    assert cost.temporary_impact_amount == pytest.approx(temporary)
     assert cost.permanent_impact_amount == pytest.approx(0.0)  # no calibrated model yet
     assert cost.adverse_selection_amount == pytest.approx(800 * (100.10 - 100.02))
     assert cost.is_bps == pytest.approx(47.2 / (1000 * 100.0) * 1e4)
