@@ -93,8 +93,13 @@ def read_frame(sql: str, params: Sequence[object], schema: dict[str, pl.DataType
             if buffer.tell() == 0:
                 return pl.DataFrame(schema=schema)
             buffer.seek(0)
-            return pl.read_csv(
-                buffer, has_header=False, new_columns=list(schema), schema=schema
+            # COPY writes booleans as t/f: read them as text, then convert.
+            text_schema = {
+                k: pl.String() if v == pl.Boolean else v for k, v in schema.items()
+            }
+            frame = pl.read_csv(buffer, has_header=False, schema=text_schema)
+            return frame.with_columns(
+                (pl.col(k) == "t").alias(k) for k, v in schema.items() if v == pl.Boolean
             )
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -54,7 +54,7 @@ def fills_stage_frame(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _load_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The referenced orders and their stored live fills, for the consistency checks."""
     bulk.stage_frame(
         name="stage_fill_orders",
@@ -88,6 +88,23 @@ def _load_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return orders, existing
 
 
+def check_against_orders(*, frame: pl.DataFrame, source: str) -> None:
+    """Reject the file if a fill disagrees with its order or would overfill it."""
+    from tca.parsing.consistency import validate_fills_against_orders
+
+    orders, existing = load_order_context(frame)
+    # Another source's exec id is a different fill even when the text is equal.
+    existing = existing.with_columns(
+        pl.when(pl.col("source") == source)
+        .then(pl.col("exec_id"))
+        .otherwise(pl.lit("\x00") + pl.col("source") + pl.lit("\x00") + pl.col("exec_id"))
+        .alias("exec_id")
+    ).drop("source")
+    check = validate_fills_against_orders(frame, orders, existing)
+    if check.error_count:
+        reject_rows(check.errors, check.error_count)
+
+
 def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
     """Insert new fills; (inserted, duplicates, orders marked for recompute).
 
@@ -95,18 +112,7 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
     unknown order, disagrees with its order's side or symbol, would overfill it,
     or reuses a stored exec id with different terms.
     """
-    from tca.parsing.consistency import validate_fills_against_orders
-
-    orders, existing = _load_context(frame)
-    same_source = existing.filter(pl.col("source") == source).drop("source")
-    other_sources = existing.filter(pl.col("source") != source).drop("source")
-    check = validate_fills_against_orders(
-        frame, orders, pl.concat([same_source, other_sources.with_columns(
-            ("~" + pl.col("exec_id")).alias("exec_id")  # never equal to this source's ids
-        )])
-    )
-    if check.error_count:
-        reject_rows(check.errors, check.error_count)
+    check_against_orders(frame=frame, source=source)
 
     staged = fills_stage_frame(frame)
     bulk.stage_frame(name="stage_fills", frame=staged, sql_types=STAGE_TYPES)
@@ -138,10 +144,11 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
             """
             INSERT INTO orders_fill (
                 source, exec_id, order_id, side, quantity, price, time_ns, venue, liquidity,
-                broker, algo, fee, currency, is_cancelled, amendments, raw, created_at)
+                broker, algo, fee, currency, is_cancelled, last_exec_id, applied_exec_ids,
+                amendments, raw, created_at)
             SELECT %s, s.exec_id, o.id, s.side, s.quantity, s.price, s.time_ns, s.venue,
-                s.liquidity, s.broker, s.algo, s.fee, s.currency, FALSE, '[]', '',
-                CURRENT_TIMESTAMP
+                s.liquidity, s.broker, s.algo, s.fee, s.currency, FALSE, s.exec_id, '[]', '[]',
+                '', CURRENT_TIMESTAMP
             FROM stage_fills s JOIN orders_parentorder o ON o.order_id = s.order_id
             ON CONFLICT (source, exec_id) DO NOTHING
             RETURNING order_id

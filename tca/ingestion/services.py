@@ -232,9 +232,9 @@ def _ingest_fix(*, outcome: IngestOutcome, path: Path, source: str, tz: str | No
     from tca.parsing.fix import parse_fix_log
 
     result = parse_fix_log(path.read_bytes(), tz=tz)
-    outcome.rows_total = result.events.height + sum(result.skipped.values())
-    if result.error_count:
-        raise IngestRejected(result.errors, result.error_count)
+    outcome.rows_total = result.message_count
+    if result.events is None or result.error_count:
+        raise IngestRejected(result.errors, max(result.error_count, 1))
     with transaction.atomic():
         summary = fills_apply_fix(events=result.events, source=source)
     outcome.accepted = summary["accepted"]

@@ -86,8 +86,15 @@ class Fill(models.Model):
     fee = models.DecimalField(max_digits=28, decimal_places=10, default=0)
     currency = models.CharField(max_length=3, blank=True, default="")
     is_cancelled = models.BooleanField(default=False)
+    last_exec_id = models.CharField(
+        max_length=64, blank=True, default="", db_index=True,
+        help_text="ExecID of the latest FIX event applied (a correction names it next).",
+    )
+    applied_exec_ids = models.JSONField(
+        default=list, blank=True, help_text="Every FIX ExecID applied: fill, corrections, cancel."
+    )
     amendments = models.JSONField(
-        default=list, blank=True, help_text="FIX corrections/cancels applied, raw text kept."
+        default=list, blank=True, help_text="Raw FIX corrections and cancels, in order applied."
     )
     raw = models.TextField(blank=True, default="", help_text="Raw FIX message, for audit.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,42 @@
+"""Set up Django against a scratch PostgreSQL database for a benchmark run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+
+def setup(database: str = "footprint_bench") -> None:
+    """Point Django at ``database`` (created if missing), migrate it, and start Django."""
+    sys.path.insert(0, str(ROOT))
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tca.settings.test")
+    os.environ.setdefault("TICK_STORE_URL", str(OUT / "ticks"))
+    os.environ.setdefault("MODEL_STORE_URL", str(OUT / "models"))
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def dataset(preset: str = "large", seed: int = 11) -> Path:
+    """The simulator's files for ``preset``, generated once and cached under bench/out."""
+    from tca.sim import SimConfig, simulate, write_dataset
+
+    folder = OUT / f"{preset}-{seed}"
+    if not (folder / "fills.csv").is_file():
+        write_dataset(simulate(SimConfig.preset(preset, seed=seed)), folder)
+    return folder
