@@ -66,8 +66,11 @@ def tca_run_start(*, job_id: str) -> dict[str, Any]:
     if not signatures:
         tca_run_finish(job_id=job_id, days=[], chunk_results=[])
         return {"chunks": 0}
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        results = [s.apply().get() for s in signatures]
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # the embedded default: no broker, no chord
+        results = [
+            tca_run_chunk(job_id=job_id, day=day.isoformat(), symbols=symbols)
+            for day, symbols in chunks
+        ]
         tca_run_finish(job_id=job_id, days=days, chunk_results=results)
     else:
         chord(signatures)(tca_finalize_task.s(job_id, days))
