@@ -83,7 +83,10 @@ def celery_worker(django_db_setup, django_db_blocker) -> Iterator[object]:  # ty
     from tca.celery import app
 
     assert settings.CELERY_BROKER_URL.startswith("redis://"), "tests need the Redis broker"
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+    for key in client.scan_iter(f"{prefix}*"):  # leftovers of an earlier, killed run
+        client.delete(key)
     app.conf.task_always_eager = False
     with django_db_blocker.unblock(), start_worker(
         app,

@@ -1,13 +1,27 @@
-"""Tests run against the real PostgreSQL and the real Redis broker."""
+"""Tests run against the real PostgreSQL and the real Redis broker.
+
+Each pytest process gets its own test database and broker key prefix, so
+test runs on one machine (several developers, or CI beside a developer) never
+share state.
+"""
+
+import os
 
 from .base import *
+
+_RUN = os.environ.get("FOOTPRINT_TEST_RUN", str(os.getpid()))
 
 DATABASES = {
     "default": env.db(
         "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/footprint"
     ),
 }
+DATABASES["default"]["TEST"] = {"NAME": f"test_footprint_{_RUN}"}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "global_keyprefix": f"footprint-test-{_RUN}:",
+}
 CELERY_TASK_ALWAYS_EAGER = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TICK_STORE_URL = env("TICK_STORE_URL", default=str(VAR_DIR / "test-ticks"))

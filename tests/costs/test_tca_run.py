@@ -115,3 +115,26 @@ def test_show_order_json_uses_the_spec_names(buy_order) -> None:  # type: ignore
     assert doc["benchmarks"]["arrival"]["price"] == pytest.approx(100.02)
     assert doc["benchmarks"]["vwap"]["price"] is None  # no trade prints stored
     assert "missing_trades" in doc["flags"] or doc["flags"]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_compute_api_fans_out_on_the_worker(  # type: ignore[no-untyped-def]
+    celery_worker, buy_order, quant, api_client_for
+) -> None:
+    from tests.ingestion.test_api_and_worker import wait_for
+
+    client = api_client_for(quant)
+    response = client.post("/api/v1/tca/compute/", {"date": "2026-03-02"}, format="json")
+    assert response.status_code == 202
+    job = wait_for(response.json()["job_id"])
+    assert job.status == "succeeded", job.result
+    assert job.result["orders"] == 1
+    assert CostResult.objects.get(order=buy_order).is_amount == pytest.approx(47.2)
+    assert CostAggregate.objects.filter(trade_date=DAY).exists()
+
+
+@pytest.mark.django_db
+def test_compute_api_needs_the_run_permission(compliance, api_client_for) -> None:  # type: ignore[no-untyped-def]
+    response = api_client_for(compliance).post("/api/v1/tca/compute/", {}, format="json")
+    assert response.status_code == 403
