@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from tca.jobs.models import Job
-from tca.jobs.services import job_create, job_finish, job_start
+from tca.jobs.services import job_create, job_finish, job_progress, job_start
 
-from .services import ingest_file
+from .services import COST_CHANGING_KINDS, ingest_file
 
 
 def _upload_dir(job_id: uuid.UUID) -> Path:
@@ -61,15 +61,24 @@ def ingest_job_run(*, job_id: str) -> str:
             source=params.get("source") or "default",
             tz=params.get("tz"),
             job_id=job_id,
+            progress=lambda fraction, message: job_progress(
+                job_id=job_id, progress=fraction, message=message
+            ),
         )
     except Exception as exc:
         job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
         raise
     finally:
         shutil.rmtree(_upload_dir(uuid.UUID(str(job_id))), ignore_errors=True)
+    result = outcome.as_dict()
+    if outcome.ok and outcome.accepted and params["kind"] in COST_CHANGING_KINDS:
+        # New executions or market data change costs: recompute the orders concerned.
+        from tca.costs.runs import tca_run_submit
+
+        result["tca_job_id"] = str(tca_run_submit(user=job.created_by, stale_only=True).id)
     job_finish(
         job_id=job_id,
-        result=outcome.as_dict(),
+        result=result,
         succeeded=outcome.ok,
         message="accepted" if outcome.ok else "rejected",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,14 @@ from .orders import orders_insert
 from .rejection import IngestRejected
 
 KINDS = ("instruments", "orders", "fills", "quotes", "trades", "fix")
+# Kinds whose new rows change stored costs (their orders are marked for recompute).
+COST_CHANGING_KINDS = ("fills", "fix", "quotes", "trades")
+
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    return None
 
 
 @dataclass
@@ -115,8 +124,12 @@ def ingest_file(
     source: str = "default",
     tz: str | None = None,
     job_id: uuid.UUID | str | None = None,
+    progress: Progress = _no_progress,
 ) -> IngestOutcome:
-    """Validate ``path`` fully, then write all of it or none of it; always audited."""
+    """Validate ``path`` fully, then write all of it or none of it; always audited.
+
+    ``progress(fraction, message)`` is told when validation ends and writing starts.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     started = time.monotonic()
@@ -124,10 +137,13 @@ def ingest_file(
     size = path.stat().st_size
     outcome = IngestOutcome(kind=kind, filename=name, sha256=file_sha256(path))
     try:
+        progress(0.05, "validating")
         if kind == "fix":
-            _ingest_fix(outcome=outcome, path=path, source=source, tz=tz)
+            _ingest_fix(outcome=outcome, path=path, source=source, tz=tz, progress=progress)
         else:
-            _ingest_table(outcome=outcome, kind=kind, path=path, source=source, tz=tz)
+            _ingest_table(
+                outcome=outcome, kind=kind, path=path, source=source, tz=tz, progress=progress
+            )
     except IngestRejected as rejected:
         outcome.errors = rejected.errors[:1000]
         outcome.error_count = rejected.error_count
@@ -179,9 +195,11 @@ def _tick_sizes_from_quotes(frame: pl.DataFrame) -> dict[str, Decimal]:
 
 
 def _ingest_table(
-    *, outcome: IngestOutcome, kind: str, path: Path, source: str, tz: str | None
+    *, outcome: IngestOutcome, kind: str, path: Path, source: str, tz: str | None,
+    progress: Progress,
 ) -> None:
     frame = _parse(kind, path, tz, outcome)
+    progress(0.5, f"writing {frame.height:,} validated rows")
     if kind == "instruments":
         with transaction.atomic():
             created, updated = instruments_upsert(frame=frame)
@@ -228,13 +246,16 @@ def _ingest_table(
     outcome.details = {"instruments_registered": new, "partitions": report.partitions}
 
 
-def _ingest_fix(*, outcome: IngestOutcome, path: Path, source: str, tz: str | None) -> None:
+def _ingest_fix(
+    *, outcome: IngestOutcome, path: Path, source: str, tz: str | None, progress: Progress
+) -> None:
     from tca.parsing.fix import parse_fix_log
 
     result = parse_fix_log(path.read_bytes(), tz=tz)
     outcome.rows_total = result.message_count
     if result.events is None or result.error_count:
         raise IngestRejected(result.errors, max(result.error_count, 1))
+    progress(0.5, f"applying {result.events.height:,} trade events")
     with transaction.atomic():
         summary = fills_apply_fix(events=result.events, source=source)
     outcome.accepted = summary["accepted"]

@@ -90,3 +90,31 @@ def test_rejected_upload_reports_row_errors_through_the_job(  # type: ignore[no-
     assert job.result["errors"][0]["line"] == 4
     assert job.result["errors"][0]["column"] == "quantity"
     assert ParentOrder.objects.count() == 0
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_new_fills_trigger_recomputation_of_their_orders(  # type: ignore[no-untyped-def]
+    celery_worker, trader, api_client_for
+) -> None:
+    from tca.costs.models import CostResult
+    from tests.costs.test_tca_run import store_quotes
+    from tests.factories import InstrumentFactory, ParentOrderFactory
+
+    order = ParentOrderFactory(order_id="R1", instrument=InstrumentFactory(symbol="AAA"))
+    store_quotes("AAA", [(-5, 49.99, 50.01), (3600, 50.0, 50.02)])
+    fills = (
+        b"exec_id,order_id,symbol,side,quantity,price,time\n"
+        b"R1-1,R1,AAA,BUY,100,50.01,2026-03-02T15:00:10Z\n"
+    )
+    response = api_client_for(trader).post(
+        "/api/v1/ingest/fills/", {"file": SimpleUploadedFile("f.csv", fills)}, format="multipart"
+    )
+    job = wait_for(response.json()["job_id"])
+    assert job.status == Job.Status.SUCCEEDED, job.result
+    tca_job = wait_for(job.result["tca_job_id"])
+    assert tca_job.status == Job.Status.SUCCEEDED, tca_job.result
+    cost = CostResult.objects.get(order=order)
+    assert cost.executed_qty == 100
+    order.refresh_from_db()
+    assert order.needs_recompute is False
