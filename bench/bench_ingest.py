@@ -49,7 +49,7 @@ def main() -> None:
     t0 = time.perf_counter()
     again = ingest_file(kind="fills", path=fills_path, source="bench")
     reingest = time.perf_counter() - t0
-    assert again.accepted == 0 and again.duplicates == n
+    assert (again.accepted, again.duplicates) == (0, n)
 
     # Baseline: the same rows through the ORM's bulk_create (no validation at all).
     frame = pl.read_csv(fills_path, infer_schema_length=0)
@@ -81,12 +81,18 @@ def main() -> None:
     quotes_s = time.perf_counter() - t0
     assert quotes.ok, quotes.errors[:5]
 
+    t0 = time.perf_counter()
+    trades = ingest_file(kind="trades", path=folder / "trades.parquet", source="bench")
+    trades_s = time.perf_counter() - t0
+    assert trades.ok, trades.errors[:5]
+
     print(f"fills:   {n:,} rows in {ours:.2f} s = {n / ours:,.0f} rows/s end to end")
     print(f"         re-ingest (all duplicates) {reingest:.2f} s")
     print(f"         bulk_create baseline {baseline:.2f} s = {n / baseline:,.0f} rows/s")
     print(f"         ratio: {baseline / ours:.1f}x faster than bulk_create")
     print(f"quotes:  {quotes.accepted:,} rows in {quotes_s:.2f} s = "
           f"{quotes.accepted / quotes_s:,.0f} rows/s into the tick store")
+    print(f"trades:  {trades.accepted:,} rows in {trades_s:.2f} s (with daily bars)")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,29 @@ class WriteReport:
     partitions: int
 
 
+def _partitions(frame: pl.DataFrame) -> Iterator[tuple[tuple[str, dt.date], pl.DataFrame]]:
+    """(symbol, UTC date) runs of ``frame`` as zero-copy slices.
+
+    Parsed market data arrives sorted by (symbol, time), so partitions are
+    contiguous runs; slicing them is far cheaper than a hash partition.
+    """
+    if frame.height == 0:
+        return
+    frame = frame.sort("symbol", "time", maintain_order=True)
+    keys = frame.select("symbol", pl.col("time").dt.date().alias("date"))
+    starts = (
+        keys.with_row_index("i")
+        .filter(
+            (pl.col("symbol") != pl.col("symbol").shift(1)).fill_null(True)
+            | (pl.col("date") != pl.col("date").shift(1)).fill_null(True)
+        )
+        .select("i", "symbol", "date")
+    )
+    bounds = [*starts["i"].to_list(), frame.height]
+    for n, (symbol, day) in enumerate(zip(starts["symbol"], starts["date"], strict=True)):
+        yield (symbol, day), frame.slice(bounds[n], bounds[n + 1] - bounds[n])
+
+
 def _root_path(url: str) -> Path:
     return Path(url.removeprefix("file://"))
 
@@ -97,7 +120,7 @@ class TickStore:
                 pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t).alias(c)
                 for c, t in schema.items()
             ]
-        ).with_columns(pl.col("time").dt.date().alias("_date"))
+        )
         with self._locked(kind):
             live = self._manifest(kind)
             updated = dict(live)
@@ -105,11 +128,8 @@ class TickStore:
             duplicates = 0
             new_files: list[Path] = []
             try:
-                for (symbol, day), chunk in frame.partition_by(
-                    ["symbol", "_date"], as_dict=True, maintain_order=False
-                ).items():
+                for (symbol, day), incoming in _partitions(frame):
                     key = f"{symbol}/{day.isoformat()}"
-                    incoming = chunk.drop("_date")
                     if key in live:
                         stored = pl.read_parquet(self.root / kind / live[key])
                         merged = pl.concat([stored, incoming]).unique(maintain_order=True)
