@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import ModelVersion
+from django.db.models import QuerySet
+
+from .models import ModelVersion, OrderPrediction
 
 
 @dataclass(frozen=True)
@@ -24,4 +26,21 @@ def permanent_impact_model() -> PermanentImpactModel | None:
         return None
     return PermanentImpactModel(
         version=champion.version, gamma=float(champion.metrics["parameters"]["gamma"])
+    )
+
+
+def champion_get(*, track: str = ModelVersion.Track.COST) -> ModelVersion | None:
+    return ModelVersion.objects.filter(track=track, status=ModelVersion.Status.CHAMPION).first()
+
+
+def model_version_list() -> QuerySet[ModelVersion]:
+    return ModelVersion.objects.select_related("triggered_by", "job").order_by("-created_at")
+
+
+def order_prediction_get(*, order_id: str) -> OrderPrediction | None:
+    """The prediction stored for an order (with its model version), if any."""
+    return (
+        OrderPrediction.objects.select_related("model_version")
+        .filter(order__order_id=order_id)
+        .first()
     )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import ingest_views, tca_views, views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("ingest/<str:kind>/", ingest_views.IngestApi.as_view(), name="ingest"),
     path("tca/compute/", tca_views.TcaComputeApi.as_view(), name="tca-compute"),
     path("jobs/<uuid:pk>/", views.JobDetailApi.as_view(), name="job-detail"),
+    path("models/", include("models_app.urls")),
 ]

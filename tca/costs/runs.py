@@ -101,4 +101,9 @@ def tca_run_finish(
         **aggregates,
     }
     job_finish(job_id=job_id, result=result, succeeded=True, message="done")
+    if days:
+        # Realised costs changed: refresh the residuals of the predictions made for them.
+        from models_app.tasks import predictions_residuals_task
+
+        transaction.on_commit(lambda: predictions_residuals_task.delay(days))
     return result

@@ -78,10 +78,8 @@ class Command(BaseCommand):
         )
 
     def _train(self) -> None:
-        try:
-            from models_app.training import models_train_all
-        except ImportError:
-            return
+        from models_app.training import models_train_all
+
         t0 = time.monotonic()
         report = models_train_all(user=None, promote_if_none=True)
         self.stdout.write(f"Trained {len(report)} model(s) ({time.monotonic() - t0:.1f} s)")

@@ -1,0 +1,122 @@
+"""Machine-learning impact models: one regressor per target on ``OrderFeatures``.
+
+Bayesian linear regression sees the physics-shaped columns (σ·√size,
+σ·rate^½ …), so a linear fit can express the square-root and Almgren shapes;
+trees and the network get the raw inputs as well and find the shape
+themselves. Every learner predicts the temporary, permanent and total cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sklearn.base import RegressorMixin, clone
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import BayesianRidge
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from .features import BASE_FEATURES, PHYSICS_FEATURES, OrderFeatures
+from .table import TARGETS
+
+
+def _bayes_linear(hp: dict[str, Any]) -> RegressorMixin:
+    return make_pipeline(StandardScaler(), BayesianRidge(max_iter=hp.get("max_iter", 300)))
+
+
+def _random_forest(hp: dict[str, Any]) -> RegressorMixin:
+    return RandomForestRegressor(
+        n_estimators=hp.get("n_estimators", 150),
+        min_samples_leaf=hp.get("min_samples_leaf", 40),
+        max_features=hp.get("max_features", 0.5),
+        n_jobs=hp.get("n_jobs", 1),
+        random_state=hp.get("seed", 0),
+    )
+
+
+def _xgboost(hp: dict[str, Any]) -> RegressorMixin:
+    import xgboost as xgb
+
+    return xgb.XGBRegressor(
+        n_estimators=hp.get("n_estimators", 200),
+        max_depth=hp.get("max_depth", 3),
+        learning_rate=hp.get("learning_rate", 0.03),
+        min_child_weight=hp.get("min_child_weight", 30),
+        subsample=hp.get("subsample", 0.8),
+        reg_lambda=hp.get("reg_lambda", 10.0),
+        objective="reg:pseudohubererror",
+        huber_slope=hp.get("huber_slope", 30.0),
+        n_jobs=hp.get("n_jobs", 1),
+        random_state=hp.get("seed", 0),
+    )
+
+
+def _mlp(hp: dict[str, Any]) -> RegressorMixin:
+    return make_pipeline(
+        StandardScaler(),
+        MLPRegressor(
+            hidden_layer_sizes=tuple(hp.get("hidden_layer_sizes", (32, 16))),
+            alpha=hp.get("alpha", 1.0),
+            learning_rate_init=hp.get("learning_rate_init", 1e-3),
+            max_iter=hp.get("max_iter", 400),
+            early_stopping=True,
+            n_iter_no_change=20,
+            random_state=hp.get("seed", 0),
+        ),
+    )
+
+
+LEARNERS: dict[str, tuple[Callable[[dict[str, Any]], RegressorMixin], bool]] = {
+    # kind: (estimator factory, sees the raw base inputs too)
+    "bayes_linear": (_bayes_linear, False),
+    "random_forest": (_random_forest, True),
+    "xgboost": (_xgboost, True),
+    "mlp": (_mlp, True),
+}
+
+
+class FeatureLearner:
+    """One scikit-learn regressor per target on the fitted ``OrderFeatures`` columns."""
+
+    def __init__(self, kind: str, hyperparameters: dict[str, Any] | None = None) -> None:
+        if kind not in LEARNERS:
+            raise ValueError(f"unknown learner {kind!r}")
+        self.kind = kind
+        self.hyperparameters = dict(hyperparameters or {})
+
+    def _columns(self) -> list[str]:
+        _, raw = LEARNERS[self.kind]
+        cols = [*PHYSICS_FEATURES, *(BASE_FEATURES if raw else ())]
+        for group in self.features_.groups().values():
+            cols += group
+        return cols
+
+    def _matrix(self, table: pl.DataFrame) -> np.ndarray:
+        return self.features_.transform(table).select(self._columns()).to_numpy().astype(float)
+
+    def fit(self, table: pl.DataFrame, features: OrderFeatures) -> FeatureLearner:
+        self.features_ = features
+        x = self._matrix(table)
+        factory, _ = LEARNERS[self.kind]
+        template = factory(self.hyperparameters)
+        self.models_ = {
+            t: clone(template).fit(x, table[t].to_numpy().astype(float)) for t in TARGETS
+        }
+        return self
+
+    def predict(self, table: pl.DataFrame, features: OrderFeatures) -> dict[str, np.ndarray]:
+        x = features.transform(table).select(self._columns()).to_numpy().astype(float)
+        return {t: np.asarray(m.predict(x), dtype=float) for t, m in self.models_.items()}
+
+    def parameters(self) -> dict[str, Any]:
+        if self.kind != "bayes_linear":
+            return {}
+        cols = self._columns()
+        model = self.models_["total_bps"]
+        scaler, ridge = model[0], model[-1]
+        coef = ridge.coef_ / scaler.scale_
+        return {"total_coefficients": {c: float(v) for c, v in zip(cols, coef, strict=True)}}

@@ -1,0 +1,111 @@
+"""The order table (``impact.table``) from stored TCA results and the tick store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import polars as pl
+
+from tca.ingestion.bulk import read_frame
+from tca.instruments.services import instrument_frame
+from tca.marketdata.store import tick_store
+
+from .impact.market_state import market_state
+from .impact.table import conform_table
+
+_SQL_SCHEMA: dict[str, pl.DataType] = {
+    "order_pk": pl.Int64(),
+    "order_id": pl.String(),
+    "symbol": pl.String(),
+    "trade_date": pl.Date(),
+    "arrival_ns": pl.Int64(),
+    "side": pl.Int8(),
+    "broker": pl.String(),
+    "algo": pl.String(),
+    "executed_qty": pl.Float64(),
+    "fill_rate": pl.Float64(),
+    "participation": pl.Float64(),
+    "size_adv": pl.Float64(),
+    "volatility": pl.Float64(),
+    "adv20": pl.Float64(),
+    "arrival_spread_bps": pl.Float64(),
+    "duration_s": pl.Float64(),
+    "passive_share": pl.Float64(),
+    "time_of_day": pl.Float64(),
+    "size_bucket": pl.String(),
+    "temporary_impact_bps": pl.Float64(),
+    "permanent_impact_bps": pl.Float64(),
+    "adverse_selection_bps": pl.Float64(),
+    "execution_bps": pl.Float64(),
+    "spread_bps": pl.Float64(),
+}
+
+
+def _stored_results(*, order_pks: list[int] | None) -> pl.DataFrame:
+    where, params = "", []
+    if order_pks is not None:
+        if not order_pks:
+            return pl.DataFrame(schema=_SQL_SCHEMA)
+        where = f"WHERE o.id IN ({', '.join(['%s'] * len(order_pks))})"
+        params = list(order_pks)
+    return read_frame(
+        f"""
+        SELECT o.id, o.order_id, i.symbol, c.trade_date, o.arrival_ns, o.side, o.broker, o.algo,
+               c.executed_qty, c.fill_rate, c.participation, c.size_adv, c.volatility, c.adv20,
+               c.arrival_spread_bps, c.duration_s, c.passive_share, c.time_of_day, c.size_bucket,
+               c.temporary_impact_bps, c.permanent_impact_bps, c.adverse_selection_bps,
+               c.execution_bps, c.spread_bps
+        FROM costs_costresult c
+        JOIN orders_parentorder o ON o.id = c.order_id
+        JOIN instruments_instrument i ON i.id = o.instrument_id
+        {where}
+        ORDER BY o.arrival_ns, o.order_id
+        """,  # noqa: S608 (placeholders and fixed column names only)
+        params,
+        _SQL_SCHEMA,
+    )
+
+
+def _state(orders: pl.DataFrame) -> pl.DataFrame:
+    """Market state at arrival, one trade date at a time (bounded memory)."""
+    store = tick_store()
+    instruments = instrument_frame(symbols=orders["symbol"].unique().to_list())
+    parts = []
+    for (day,), frame in orders.group_by("trade_date"):
+        symbols = frame["symbol"].unique().to_list()
+        quotes = store.read("quotes", symbols=symbols, dates=[day])
+        trades = store.read("trades", symbols=symbols, dates=[day])
+        parts.append(market_state(frame, quotes, trades, instruments))
+    return (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame({"order_id": []}, schema={"order_id": pl.String})
+    )
+
+
+def order_table(*, order_pks: Iterable[int] | None = None) -> pl.DataFrame:
+    """The order table of every stored result (or of ``order_pks``) plus ``order_pk``."""
+    raw = _stored_results(order_pks=list(order_pks) if order_pks is not None else None)
+    raw = raw.with_columns(
+        pl.col("arrival_ns")
+        .cast(pl.Datetime("ns"))
+        .dt.replace_time_zone("UTC")
+        .alias("arrival_time"),
+        *(pl.col(c).replace("", None) for c in ("broker", "algo", "size_bucket")),
+        (pl.col("permanent_impact_bps").fill_null(0.0) + pl.col("adverse_selection_bps")).alias(
+            "permanent_bps"
+        ),
+        pl.col("temporary_impact_bps").alias("temporary_bps"),
+        pl.col("execution_bps").alias("total_bps"),
+        pl.col("spread_bps").alias("spread_cost_bps"),
+    )
+    if raw.height == 0:
+        return conform_table(raw).with_columns(pl.lit(None, pl.Int64).alias("order_pk"))
+    state = _state(raw)
+    table = conform_table(raw.join(state, on="order_id", how="left"))
+    return table.join(raw.select("order_id", "order_pk"), on="order_id", how="left")
+
+
+def trade_dates(table: pl.DataFrame) -> list[dt.date]:
+    return sorted(table["trade_date"].unique().to_list())
