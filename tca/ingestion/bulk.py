@@ -37,7 +37,7 @@ def stage_frame(*, name: str, frame: pl.DataFrame, sql_types: dict[str, str]) ->
                 f'COPY "{name}" ({", ".join(f'"{c}"' for c in columns)}) '
                 "FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             )
-            with cursor.cursor.copy(copy_sql) as copy:
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 copy.write(buffer.getbuffer())
         else:
             cursor.execute(f'CREATE TEMP TABLE "{name}" ({ddl})')
@@ -52,6 +52,28 @@ def stage_frame(*, name: str, frame: pl.DataFrame, sql_types: dict[str, str]) ->
                 f'INSERT INTO "{name}" VALUES ({placeholders})',  # noqa: S608
                 rows,
             )
+
+
+def copy_rows(*, table: str, frame: pl.DataFrame) -> int:
+    """Append ``frame``'s rows to ``table`` (columns named as in the table)."""
+    columns = frame.columns
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            buffer = io.BytesIO()
+            frame.write_csv(buffer, include_header=False, null_value="\\N")
+            sql = f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')'
+            # The raw driver cursor: translate its errors (IntegrityError...) as Django does.
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+                copy.write(buffer.getbuffer())
+        else:
+            rows = frame.select(
+                pl.col(c).cast(pl.String) if frame.schema[c] == pl.Decimal else pl.col(c)
+                for c in columns
+            ).rows()
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)  # noqa: S608
+    return frame.height
 
 
 def drop_stage(name: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import polars as pl
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tca.parsing.errors import RowError
 
@@ -27,6 +29,7 @@ STAGE_TYPES = {
 _TEXT = ("venue", "liquidity", "broker", "algo", "currency")
 
 _ORDERS_SCHEMA = {
+    "order_pk": pl.Int64(),
     "order_id": pl.String(),
     "symbol": pl.String(),
     "side": pl.Int8(),
@@ -36,8 +39,13 @@ _EXISTING_SCHEMA = {
     "source": pl.String(),
     "exec_id": pl.String(),
     "order_id": pl.String(),
-    "quantity": pl.Float64(),
+    "side": pl.Int8(),
+    "quantity": pl.String(),  # exact decimal text, compared as decimals
+    "price": pl.String(),
+    "time_ns": pl.Int64(),
 }
+# Terms that make two fills with one exec id the same fill (else: a conflict).
+_TERMS = ("order_id", "side", "quantity", "price", "time_ns")
 
 
 def fills_stage_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -64,7 +72,7 @@ def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     try:
         orders = bulk.read_frame(
             """
-            SELECT o.order_id, i.symbol, o.side, o.quantity
+            SELECT o.id, o.order_id, i.symbol, o.side, o.quantity
             FROM orders_parentorder o
             JOIN instruments_instrument i ON i.id = o.instrument_id
             JOIN stage_fill_orders s ON s.order_id = o.order_id
@@ -74,7 +82,8 @@ def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         )
         existing = bulk.read_frame(
             """
-            SELECT f.source, f.exec_id, o.order_id, f.quantity
+            SELECT f.source, f.exec_id, o.order_id, f.side, CAST(f.quantity AS text),
+                   CAST(f.price AS text), f.time_ns
             FROM orders_fill f
             JOIN orders_parentorder o ON o.id = f.order_id
             JOIN stage_fill_orders s ON s.order_id = o.order_id
@@ -85,24 +94,39 @@ def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
         )
     finally:
         bulk.drop_stage("stage_fill_orders")
-    return orders, existing
+    decimal = pl.Decimal(38, 10)
+    return orders, existing.with_columns(pl.col("quantity", "price").cast(decimal))
 
 
-def check_against_orders(*, frame: pl.DataFrame, source: str) -> None:
+def check_against_orders(
+    *, frame: pl.DataFrame, source: str, context: tuple[pl.DataFrame, pl.DataFrame] | None = None
+) -> None:
     """Reject the file if a fill disagrees with its order or would overfill it."""
     from tca.parsing.consistency import validate_fills_against_orders
 
-    orders, existing = load_order_context(frame)
+    orders, existing = context or load_order_context(frame)
     # Another source's exec id is a different fill even when the text is equal.
     existing = existing.with_columns(
         pl.when(pl.col("source") == source)
         .then(pl.col("exec_id"))
         .otherwise(pl.lit("\x00") + pl.col("source") + pl.lit("\x00") + pl.col("exec_id"))
         .alias("exec_id")
-    ).drop("source")
+    ).select("exec_id", "order_id", "quantity")
     check = validate_fills_against_orders(frame, orders, existing)
     if check.error_count:
         reject_rows(check.errors, check.error_count)
+
+
+def _conflict_errors(rows: list[tuple[object, object]], source: str) -> list[RowError]:
+    return [
+        RowError(
+            int(line),  # type: ignore[call-overload]
+            "exec_id",
+            f"exec_id {exec_id} already exists for source {source!r} with a "
+            "different order, side, quantity, price or time",
+        )
+        for line, exec_id in rows
+    ]
 
 
 def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
@@ -111,10 +135,59 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
     Must run inside a transaction. Rejects the whole file when a fill names an
     unknown order, disagrees with its order's side or symbol, would overfill it,
     or reuses a stored exec id with different terms.
-    """
-    check_against_orders(frame=frame, source=source)
 
+    Duplicates of the orders' stored fills are found in memory and the new rows
+    are COPY'd straight into the table. An exec id this source already used for
+    some other order makes the COPY fail on the unique constraint; that rare file
+    is redone through a staging table, which names the conflicting rows.
+    """
+    context = load_order_context(frame)
+    check_against_orders(frame=frame, source=source, context=context)
+    orders, existing = context
     staged = fills_stage_frame(frame)
+    stored = existing.filter(pl.col("source") == source).drop("source")
+    matched = staged.join(stored, on="exec_id", how="inner", suffix="_stored")
+    same = pl.all_horizontal(pl.col(t) == pl.col(f"{t}_stored") for t in _TERMS)
+    conflicts = matched.filter(~same).sort("line")
+    if conflicts.height:
+        reject_rows(
+            _conflict_errors(conflicts.select("line", "exec_id").head(1000).rows(), source),
+            conflicts.height,
+        )
+    new = staged.join(stored.select("exec_id"), on="exec_id", how="anti").join(
+        orders.select("order_id", "order_pk"), on="order_id", how="left"
+    )
+    try:
+        with transaction.atomic():
+            bulk.copy_rows(
+                table="orders_fill",
+                frame=new.select(
+                    pl.lit(source).alias("source"),
+                    "exec_id",
+                    pl.col("order_pk").alias("order_id"),
+                    *_COPIED,
+                    pl.lit(False).alias("is_cancelled"),
+                    pl.lit("").alias("last_exec_id"),
+                    pl.lit("[]").alias("applied_exec_ids"),
+                    pl.lit("[]").alias("amendments"),
+                    pl.lit("").alias("raw"),
+                    pl.lit(timezone.now().isoformat()).alias("created_at"),
+                ),
+            )
+    except IntegrityError:
+        return _fills_insert_staged(staged=staged, source=source)
+    marked = mark_orders(set(new["order_pk"].unique().to_list()))
+    return new.height, staged.height - new.height, marked
+
+
+_COPIED = (
+    "side", "quantity", "price", "time_ns", "venue", "liquidity", "broker", "algo", "fee",
+    "currency",
+)
+
+
+def _fills_insert_staged(*, staged: pl.DataFrame, source: str) -> tuple[int, int, int]:
+    """Insert through a staging table, naming rows whose exec id is stored with other terms."""
     bulk.stage_frame(name="stage_fills", frame=staged, sql_types=STAGE_TYPES)
     try:
         conflicts = bulk.fetch(
@@ -129,17 +202,7 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
             [source],
         )
         if conflicts:
-            reject_rows(
-                [
-                    RowError(
-                        int(line),  # type: ignore[arg-type]
-                        "exec_id",
-                        f"exec_id {exec_id} already exists for source {source!r} with a "
-                        "different order, side, quantity, price or time",
-                    )
-                    for line, exec_id in conflicts
-                ]
-            )
+            reject_rows(_conflict_errors(conflicts, source))  # type: ignore[arg-type]
         inserted_orders = bulk.fetch(
             """
             INSERT INTO orders_fill (
@@ -147,7 +210,7 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
                 broker, algo, fee, currency, is_cancelled, last_exec_id, applied_exec_ids,
                 amendments, raw, created_at)
             SELECT %s, s.exec_id, o.id, s.side, s.quantity, s.price, s.time_ns, s.venue,
-                s.liquidity, s.broker, s.algo, s.fee, s.currency, FALSE, s.exec_id, '[]', '[]',
+                s.liquidity, s.broker, s.algo, s.fee, s.currency, FALSE, '', '[]', '[]',
                 '', CURRENT_TIMESTAMP
             FROM stage_fills s JOIN orders_parentorder o ON o.order_id = s.order_id
             ON CONFLICT (source, exec_id) DO NOTHING
@@ -157,8 +220,7 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
         )
     finally:
         bulk.drop_stage("stage_fills")
-    touched = {row[0] for row in inserted_orders}
-    marked = mark_orders(touched)
+    marked = mark_orders({row[0] for row in inserted_orders})
     return len(inserted_orders), staged.height - len(inserted_orders), marked
 
 

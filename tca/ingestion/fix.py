@@ -69,7 +69,8 @@ def _stored_fills(*, source: str, ids: list[str]) -> pl.DataFrame:
             JOIN orders_parentorder o ON o.id = f.order_id
             JOIN instruments_instrument i ON i.id = o.instrument_id
             WHERE f.source = %s AND (f.exec_id IN (SELECT id FROM stage_fix_ids)
-                                     OR f.last_exec_id IN (SELECT id FROM stage_fix_ids))
+                                     OR (f.last_exec_id <> ''
+                                         AND f.last_exec_id IN (SELECT id FROM stage_fix_ids)))
             """,
             [source],
             _STORED_SCHEMA,
@@ -87,7 +88,10 @@ def _stored_fills(*, source: str, ids: list[str]) -> pl.DataFrame:
         pl.col("fee").cast(FILL_STATE_SCHEMA["fee"]),
         pl.col("currency").replace("", None),
         "is_cancelled",
-        "last_exec_id",
+        pl.when(pl.col("last_exec_id") == "")
+        .then(pl.col("exec_id"))
+        .otherwise(pl.col("last_exec_id"))
+        .alias("last_exec_id"),
         pl.col("applied_exec_ids").str.json_decode(as_list),
         "raw",
         pl.col("amendments").str.json_decode(as_list),
@@ -162,7 +166,13 @@ def fills_apply_fix(*, events: pl.DataFrame, source: str) -> dict[str, Any]:
     check_against_orders(frame=upserts, source=source)
     staged = fills_stage_frame(upserts).with_columns(
         upserts["is_cancelled"],
-        upserts["last_exec_id"],
+        # Stored empty when never amended, which keeps the amended-fills index small.
+        upserts.select(
+            pl.when(pl.col("last_exec_id") == pl.col("exec_id"))
+            .then(pl.lit(""))
+            .otherwise(pl.col("last_exec_id"))
+            .alias("last_exec_id")
+        ).to_series(),
         _json_list(upserts, "applied_exec_ids"),
         _json_list(upserts, "amendments"),
         upserts["raw"].fill_null(""),

@@ -74,7 +74,16 @@ class Fill(models.Model):
 
     source = models.CharField(max_length=64, default="default")
     exec_id = models.CharField(max_length=64)
-    order = models.ForeignKey(ParentOrder, on_delete=models.CASCADE, related_name="fills")
+    # No SQL-level constraint: ingestion resolves every fill's order inside the same
+    # transaction, and a per-row foreign-key trigger would cost more than the rest
+    # of a two-million-fill load. Deleting an order still cascades (through Django).
+    order = models.ForeignKey(
+        ParentOrder,
+        on_delete=models.CASCADE,
+        related_name="fills",
+        db_constraint=False,
+        db_index=False,  # the (order, time_ns) index serves order lookups
+    )
     side = models.SmallIntegerField(choices=SIDE_CHOICES)
     quantity = models.DecimalField(max_digits=28, decimal_places=10)
     price = models.DecimalField(max_digits=28, decimal_places=10)
@@ -87,8 +96,8 @@ class Fill(models.Model):
     currency = models.CharField(max_length=3, blank=True, default="")
     is_cancelled = models.BooleanField(default=False)
     last_exec_id = models.CharField(
-        max_length=64, blank=True, default="", db_index=True,
-        help_text="ExecID of the latest FIX event applied (a correction names it next).",
+        max_length=64, blank=True, default="",
+        help_text="ExecID of the latest FIX amendment applied, empty if never amended.",
     )
     applied_exec_ids = models.JSONField(
         default=list, blank=True, help_text="Every FIX ExecID applied: fill, corrections, cancel."
@@ -104,7 +113,15 @@ class Fill(models.Model):
         constraints = (
             models.UniqueConstraint(fields=("source", "exec_id"), name="fill_unique_source_exec"),
         )
-        indexes = (models.Index(fields=("order", "time_ns")),)
+        indexes = (
+            models.Index(fields=("order", "time_ns")),
+            # Only amended fills are looked up by their latest amendment: a small index.
+            models.Index(
+                fields=("source", "last_exec_id"),
+                condition=~models.Q(last_exec_id=""),
+                name="fill_amended_idx",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.source}:{self.exec_id}"

@@ -110,3 +110,15 @@ def orders_b1():  # type: ignore[no-untyped-def]
     from tca.orders.models import ParentOrder
 
     return ParentOrder.objects.get(order_id="B1")
+
+
+def test_exec_id_reused_for_another_order_is_a_conflict(tmp_path: Path, orders) -> None:  # type: ignore[no-untyped-def]
+    assert ingest_file(kind="fills", path=fills(tmp_path, "a.csv", GOOD[0]), source="brk").ok
+    # X1 is stored for B1; this file only names S1, so the clash shows at insert time.
+    reused = "X1,S1,AAA,SELL,10,49.99,2026-03-02T14:31:00Z,,,"
+    other = "X4,S1,AAA,SELL,100,49.99,2026-03-02T14:31:00Z,,,"
+    outcome = ingest_file(kind="fills", path=fills(tmp_path, "b.csv", other, reused),
+                          source="brk")
+    assert not outcome.ok
+    assert (outcome.errors[0].line, outcome.errors[0].column) == (3, "exec_id")
+    assert Fill.objects.count() == 1
