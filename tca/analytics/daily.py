@@ -1,0 +1,172 @@
+"""Daily bars from the tape and the look-ahead-free daily features built on them.
+
+A feature "for date d" only ever uses bars of dates strictly before d: the
+statistics are computed per bar over the window ending at that bar, then
+attached to d with a strictly-backward as-of join, so the day being analysed
+(or any later day) cannot leak into its own volatility, ADV or previous close.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+
+from .config import TcaConfig
+from .sessions import DAY_NS, Calendar, days_to_dates
+from .tape import TradeTape
+
+BAR_SCHEMA: dict[str, pl.DataType] = {
+    "symbol": pl.String(),
+    "date": pl.Date(),
+    "open": pl.Float64(),
+    "close": pl.Float64(),
+    "volume": pl.Float64(),
+    "n_trades": pl.Int64(),
+}
+FEATURE_COLUMNS = (
+    "adv20",
+    "sigma20",
+    "prev_close",
+    "prev_date",
+    "history_days",
+    "history_returns",
+)
+
+
+def daily_bars(trades: pl.DataFrame, instruments: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One bar per (symbol, session date): first and last print, volume, print count.
+
+    The date is the local date in the instrument's zone (UTC if unknown). When the
+    instrument's session hours are known only prints inside [open, close] count, so
+    pre- and after-market prints do not set the open or the close. Prints at the
+    same instant keep their feed order.
+    """
+    return bars_from_tape(TradeTape(trades), Calendar.of(instruments))
+
+
+def bars_from_tape(tape: TradeTape, calendar: Calendar) -> pl.DataFrame:
+    """``daily_bars`` over an already keyed tape (shared with the benchmarks)."""
+    codes = tape.print_codes()
+    cal = calendar.aligned(tape.codes)
+    local = cal.local_time(codes, tape.times)
+    day = np.floor_divide(local, DAY_NS)
+    clock = local - day * DAY_NS
+    has = cal.has_session(codes)
+    keep = ~has | ((clock >= cal.open_clock[codes]) & (clock <= cal.close_clock[codes]))
+    rows = np.flatnonzero(keep)
+    c, d = codes[rows], day[rows]
+    n = len(rows)
+    if n == 0:
+        return pl.DataFrame(schema=BAR_SCHEMA)
+    change = np.ones(n, dtype=bool)
+    change[1:] = (c[1:] != c[:-1]) | (d[1:] != d[:-1])
+    first = np.flatnonzero(change)
+    last = np.append(first[1:], n) - 1
+    price = tape.price[rows]
+    symbols = np.array(tape.codes.symbols, dtype=object)
+    return pl.DataFrame(
+        {
+            "symbol": pl.Series(symbols[c[first]], dtype=pl.String),
+            "date": days_to_dates(d[first]),
+            "open": price[first],
+            "close": price[last],
+            "volume": np.add.reduceat(tape.size[rows], first),
+            "n_trades": (last - first + 1).astype(np.int64),
+        }
+    )
+
+
+def normalise_bars(bars: pl.DataFrame) -> pl.DataFrame:
+    """symbol, date, open, close, volume in canonical types, one row per (symbol, date)."""
+    missing = [c for c in ("symbol", "date", "close", "volume") if c not in bars.columns]
+    if missing:
+        raise ValueError(f"daily bars: missing column(s) {', '.join(missing)}")
+    extra = [pl.lit(None, dtype=pl.Float64).alias(c) for c in ("open",) if c not in bars.columns]
+    return (
+        bars.with_columns(extra)
+        .with_columns(
+            pl.col("symbol").cast(pl.String),
+            pl.col("date").cast(pl.Date),
+            pl.col("open", "close", "volume").cast(pl.Float64),
+        )
+        .select("symbol", "date", "open", "close", "volume")
+        .unique(["symbol", "date"], keep="last", maintain_order=True)
+        .sort("symbol", "date")
+    )
+
+
+def _trailing_stats(bars: pl.DataFrame, config: TcaConfig) -> pl.DataFrame:
+    """Per bar: statistics over the window that ENDS at that bar (inclusive)."""
+    n = config.history_days
+    valid_close = pl.when(pl.col("close") > 0).then(pl.col("close"))
+    return (
+        bars.with_columns(valid_close.alias("_c"))
+        .with_columns((pl.col("_c") / pl.col("_c").shift(1)).log().over("symbol").alias("_ret"))
+        .select(
+            "symbol",
+            "date",
+            pl.col("volume").rolling_mean(n, min_samples=1).over("symbol").alias("adv20"),
+            pl.col("_ret")
+            .rolling_std(n, min_samples=config.min_sigma_returns)
+            .over("symbol")
+            .alias("sigma20"),
+            pl.col("close").alias("prev_close"),
+            pl.col("date").alias("prev_date"),
+            pl.int_range(1, pl.len() + 1).over("symbol").clip(upper_bound=n).alias("history_days"),
+            pl.col("_ret")
+            .is_not_null()
+            .cast(pl.Int32)
+            .rolling_sum(n, min_samples=1)
+            .over("symbol")
+            .alias("history_returns"),
+        )
+    )
+
+
+def features_asof(
+    bars: pl.DataFrame, at: pl.DataFrame, config: TcaConfig | None = None
+) -> pl.DataFrame:
+    """Features of ``at`` (symbol, date) rows from bars strictly before each date.
+
+    Returns ``at`` in its order with FEATURE_COLUMNS added; null where no prior bar.
+    """
+    config = config or TcaConfig()
+    stats = _trailing_stats(normalise_bars(bars), config)
+    queries = at.select(
+        pl.col("symbol").cast(pl.String), pl.col("date").cast(pl.Date)
+    ).with_row_index("_row")
+    joined = (
+        queries.sort("symbol", "date")
+        .join_asof(
+            stats,
+            on="date",
+            by="symbol",
+            strategy="backward",
+            allow_exact_matches=False,
+            check_sortedness=False,
+        )
+        .sort("_row")
+    )
+    return joined.select("symbol", "date", *FEATURE_COLUMNS).with_columns(
+        pl.col("history_days", "history_returns").fill_null(0).cast(pl.Int32)
+    )
+
+
+def daily_features(bars: pl.DataFrame, config: TcaConfig | None = None) -> pl.DataFrame:
+    """symbol, date, adv20, sigma20, prev_close (+ prev_date, history counts) per bar,
+    each from bars strictly before ``date`` (no look-ahead).
+
+    σ20 is the sample standard deviation (ddof 1) of daily log close-to-close
+    returns over the previous up-to-20 returns; with fewer than
+    ``config.min_sigma_returns`` it is null. ADV20 is the mean volume of the
+    previous up-to-20 bars.
+    """
+    b = normalise_bars(bars)
+    return features_asof(b, b.select("symbol", "date"), config)
+
+
+def annualised(sigma_daily: pl.Expr) -> pl.Expr:
+    """Daily σ scaled to a year of 252 sessions, for regime bounds people can read."""
+    return sigma_daily * math.sqrt(252.0)
