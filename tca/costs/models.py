@@ -2,20 +2,11 @@
 
 from django.db import models
 
+# The SPEC's names are owned by the engine so storage, API and CLI cannot drift.
+from tca.analytics.config import BENCHMARK_NAMES, COST_NAMES
 from tca.orders.models import ParentOrder
 
-COST_NAMES = (
-    "is",
-    "delay",
-    "execution",
-    "opportunity",
-    "fees",
-    "spread",
-    "temporary_impact",
-    "permanent_impact",
-    "adverse_selection",
-)
-BENCHMARK_NAMES = ("arrival", "vwap", "twap", "open", "close", "previous_close", "pwp")
+__all__ = ["BENCHMARK_NAMES", "COST_NAMES", "FEATURE_NAMES"]
 FEATURE_NAMES = (
     "fill_rate",
     "participation",
