@@ -32,7 +32,7 @@ def phase(tmp_path, name: str, start: dt.date, days: int, impact: dict) -> list[
 
 @pytest.mark.worker
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_residual_drift_triggers_a_retrain_that_wins_and_is_promoted(  # type: ignore[no-untyped-def]
     celery_worker, light_models, second_quant, api_client_for, tmp_path
 ) -> None:

@@ -160,8 +160,13 @@ def test_admin_promote_action_applies_four_eyes(registry, quant, second_quant) -
 
 @pytest.mark.django_db
 def test_monitoring_is_scheduled_and_waits_for_a_champion() -> None:
+    import importlib
+
+    from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
+    # Earlier transactional tests flush what data migrations created: run it again.
+    importlib.import_module("models_app.migrations.0003_monitoring_schedule").schedule(apps, None)
     task = PeriodicTask.objects.get(task="models_app.monitor")
     assert task.enabled and task.queue == "training" and task.interval.every == 1
     run = residuals_monitor()
