@@ -4,6 +4,10 @@ import datetime as dt
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.templatetags.static import static
+
+from reports.figures import horizon_display
+from reports.finders import STATIC_PATH
 
 register = template.Library()
 
@@ -15,10 +19,15 @@ def _number(value: object) -> float | None:
     return None
 
 
+def _unsigned_zero(number: float, digits: int) -> float:
+    """-0.04 shown with one decimal is 0.0, not "-0.0"."""
+    return 0.0 if round(number, digits) == 0 else number
+
+
 @register.filter
 def bps(value: object, digits: int = 1) -> str:
     number = _number(value)
-    return "–" if number is None else f"{number:,.{digits}f}"
+    return "–" if number is None else f"{_unsigned_zero(number, digits):,.{digits}f}"
 
 
 @register.filter
@@ -49,3 +58,57 @@ def sort_link(current: str, column: str) -> str:
     if current == column:
         return f"-{column}"
     return column
+
+
+@register.filter
+def money(value: object, digits: int = 0) -> str:
+    number = _number(value)
+    return "–" if number is None else f"{number:,.{digits}f}"
+
+
+@register.filter
+def signed(value: object, digits: int = 1) -> str:
+    """bps with an explicit sign: costs read +, gains read -."""
+    number = _number(value)
+    return "–" if number is None else f"{_unsigned_zero(number, digits):+,.{digits}f}"
+
+
+@register.filter
+def cost_class(value: object) -> str:
+    number = _number(value)
+    if number is None or number == 0:
+        return ""
+    return "cost" if number > 0 else "gain"
+
+
+@register.filter
+def horizon(label: str) -> str:
+    return horizon_display(label)
+
+
+@register.simple_tag
+def plotly_js() -> str:
+    """URL of the plotly.js bundle served from the installed package (see reports.finders)."""
+    return static(STATIC_PATH)
+
+
+@register.filter
+def item(mapping: object, key: str) -> object:
+    """mapping[key] in a template (figures by id, choices by field name)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def field_value(form: object, name: str) -> object:
+    return form[name].value()  # type: ignore[index]
+
+
+@register.simple_tag
+def filter_fields() -> list[tuple[str, str]]:
+    return [
+        ("broker", "Broker"),
+        ("algo", "Algo"),
+        ("trader", "Trader"),
+        ("desk", "Desk"),
+        ("regime", "Regime"),
+    ]

@@ -66,7 +66,7 @@ class CostResult(CostResultBase):
 
     class Meta:
         permissions = (("run_tca", "Can compute transaction costs"),)
-        indexes = (models.Index(fields=("trade_date", "is_bps")),)
+        indexes = (models.Index(fields=("trade_date", "is_bps")), models.Index(fields=("is_bps",)))
 
     def __str__(self) -> str:
         return f"cost of {self.order_id}"

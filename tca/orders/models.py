@@ -48,7 +48,10 @@ class ParentOrder(models.Model):
             ("ingest_data", "Can ingest orders, fills and market data"),
             ("view_all_desks", "Can see every desk's orders"),
         )
-        indexes = (models.Index(fields=("trade_date", "instrument")),)
+        indexes = (
+            models.Index(fields=("trade_date", "instrument")),
+            models.Index(fields=("arrival_ns",)),  # the blotter's default sort
+        )
 
     def __str__(self) -> str:
         return self.order_id

@@ -7,7 +7,7 @@ from tca.accounts.services import user_create_with_role
 
 # Documented in README.md; never use these outside a local demo.
 DEMO_USERS = (
-    ("trader", "trader", "footprint-trader", "Cash Equities"),
+    ("trader", "trader", "footprint-trader", "EQ-HIGH-TOUCH"),
     ("compliance", "compliance", "footprint-compliance", ""),
     ("quant", "quant", "footprint-quant", ""),
     ("quant2", "quant", "footprint-quant2", ""),
