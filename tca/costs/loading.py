@@ -62,7 +62,6 @@ def chunk_orders(*, trade_date: dt.date, symbols: list[str]) -> pl.DataFrame:
                o.currency, o.trade_date
         FROM orders_parentorder o JOIN instruments_instrument i ON i.id = o.instrument_id
         WHERE o.trade_date = %s AND i.symbol IN ({marks})
-        ORDER BY o.id
         """,  # noqa: S608 (placeholders only)
         [trade_date, *params],
         _ORDER_SQL_SCHEMA,
@@ -84,7 +83,6 @@ def chunk_fills(*, trade_date: dt.date, symbols: list[str]) -> pl.DataFrame:
         JOIN orders_parentorder o ON o.id = f.order_id
         JOIN instruments_instrument i ON i.id = o.instrument_id
         WHERE o.trade_date = %s AND i.symbol IN ({marks}) AND NOT f.is_cancelled
-        ORDER BY i.symbol, f.time_ns
         """,  # noqa: S608 (placeholders only)
         [trade_date, *params],
         _FILL_SQL_SCHEMA,
