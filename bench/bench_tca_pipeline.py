@@ -43,7 +43,7 @@ def main() -> None:
     workers = os.cpu_count() or 1
     t0 = time.perf_counter()
     spawn = multiprocessing.get_context("spawn")  # fresh processes, own DB connections
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=setup) as pool:
+    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=setup) as pool:
         results = list(pool.map(_chunk, *zip(*chunks, strict=True)))
     compute = time.perf_counter() - t0
     orders = sum(r["orders"] for r in results)
