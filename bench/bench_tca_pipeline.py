@@ -66,7 +66,10 @@ def main() -> None:
     bare = time.perf_counter() - t2
     assert joined.height == f.height
 
-    print(f"workers: {workers}, chunks: {len(chunks)}, orders: {orders:,}, fills: {fills:,}, quotes: {q.height:,}")
+    print(
+        f"workers: {workers}, chunks: {len(chunks)}, orders: {orders:,}, fills: {fills:,}, "
+        f"quotes: {q.height:,}"
+    )
     print(f"compute and store: {compute:.2f} s; aggregates: {aggregate:.2f} s; total {total:.2f} s")
     print(f"bare join_asof of the fills on the quotes: {bare:.2f} s "
           f"(the whole run is {total / bare:.0f}x one bare join)")
