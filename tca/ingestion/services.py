@@ -180,18 +180,21 @@ def _parse(kind: str, path: Path, tz: str | None, outcome: IngestOutcome) -> pl.
     return result.frame
 
 
-def _tick_sizes_from_quotes(frame: pl.DataFrame) -> dict[str, Decimal]:
-    """A quote's decimal places bound its tick: 2 decimals -> 0.01."""
-    scale = frame.schema["bid"]
-    digits = getattr(scale, "scale", 2) or 2
-    out: dict[str, Decimal] = {}
-    stats = frame.group_by("symbol").agg(
+def _tick_sizes_from_quotes(frame: pl.DataFrame, symbols: set[str]) -> dict[str, Decimal]:
+    """A new symbol's tick from its quotes' decimal places: 2 decimals -> 0.01.
+
+    Only symbols about to be registered are looked at, on their first quotes.
+    """
+    if not symbols:
+        return {}
+    sample = frame.filter(pl.col("symbol").is_in(list(symbols))).group_by("symbol").head(1000)
+    stats = sample.group_by("symbol").agg(
         pl.col("bid").cast(pl.String).str.extract(r"\.(\d*?)0*$").str.len_chars().max().alias("d")
     )
-    for symbol, d in stats.iter_rows():
-        places = min(int(d or 0), digits)
-        out[symbol] = Decimal(1).scaleb(-places) if places else Decimal(1)
-    return out
+    return {
+        symbol: Decimal(1).scaleb(-int(d)) if d else Decimal(1)
+        for symbol, d in stats.iter_rows()
+    }
 
 
 def _ingest_table(
@@ -230,10 +233,14 @@ def _ingest_table(
     # Market data goes to the tick store; its manifest swap is the last step inside
     # the transaction, so a failure anywhere rolls back the SQL side too.
     canonical = to_canonical(kind, frame)
+    symbols = canonical["symbol"].unique().to_list()
     with transaction.atomic():
+        unknown = set(symbols) - set(
+            Instrument.objects.filter(symbol__in=symbols).values_list("symbol", flat=True)
+        )
         new = instruments_register_missing(
-            symbols=canonical["symbol"].unique().to_list(),
-            tick_size=_tick_sizes_from_quotes(frame) if kind == "quotes" else None,
+            symbols=symbols,
+            tick_size=_tick_sizes_from_quotes(frame, unknown) if kind == "quotes" else None,
         )
         report = tick_store().write(kind, canonical)
         if report.rows_written:
@@ -261,7 +268,3 @@ def _ingest_fix(
     outcome.accepted = summary["accepted"]
     outcome.duplicates = summary["duplicates"]
     outcome.details = {**summary, "skipped_messages": result.skipped}
-
-
-def instruments_known() -> set[str]:
-    return set(Instrument.objects.values_list("symbol", flat=True))

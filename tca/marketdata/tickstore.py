@@ -134,8 +134,11 @@ class TickStore:
                         stored = pl.read_parquet(self.root / kind / live[key])
                         merged = pl.concat([stored, incoming]).unique(maintain_order=True)
                         added = merged.height - stored.height
-                    else:
+                    elif incoming.is_duplicated().any():  # a cheap check; unique() is not
                         merged = incoming.unique(maintain_order=True)
+                        added = merged.height
+                    else:
+                        merged = incoming
                         added = merged.height
                     duplicates += incoming.height - added
                     if added == 0:
