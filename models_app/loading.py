@@ -12,33 +12,27 @@ from tca.instruments.services import instrument_frame
 from tca.marketdata.store import tick_store
 
 from .impact.market_state import market_state
-from .impact.table import conform_table
+from .impact.table import INPUT_COLUMNS, conform_table
 
+# The order table's inputs as stored (arrival as integer ns), then the realised costs.
 _SQL_SCHEMA: dict[str, pl.DataType] = {
     "order_pk": pl.Int64(),
-    "order_id": pl.String(),
-    "symbol": pl.String(),
-    "trade_date": pl.Date(),
-    "arrival_ns": pl.Int64(),
-    "side": pl.Int8(),
-    "broker": pl.String(),
-    "algo": pl.String(),
-    "executed_qty": pl.Float64(),
-    "fill_rate": pl.Float64(),
-    "participation": pl.Float64(),
-    "size_adv": pl.Float64(),
-    "volatility": pl.Float64(),
-    "adv20": pl.Float64(),
-    "arrival_spread_bps": pl.Float64(),
-    "duration_s": pl.Float64(),
-    "passive_share": pl.Float64(),
-    "time_of_day": pl.Float64(),
-    "size_bucket": pl.String(),
-    "temporary_impact_bps": pl.Float64(),
-    "permanent_impact_bps": pl.Float64(),
-    "adverse_selection_bps": pl.Float64(),
-    "execution_bps": pl.Float64(),
-    "spread_bps": pl.Float64(),
+    **{
+        ("arrival_ns" if name == "arrival_time" else name): (
+            pl.Int64() if name == "arrival_time" else dtype
+        )
+        for name, dtype in INPUT_COLUMNS.items()
+    },
+    **dict.fromkeys(
+        (
+            "temporary_impact_bps",
+            "permanent_impact_bps",
+            "adverse_selection_bps",
+            "execution_bps",
+            "spread_bps",
+        ),
+        pl.Float64(),
+    ),
 }
 
 
