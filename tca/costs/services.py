@@ -176,8 +176,20 @@ def tca_compute_chunk(*, trade_date: dt.date, symbols: list[str]) -> dict[str, i
     return {"orders": orders.height, "fills": fills.height}
 
 
-def _sum_fields(rec: dict[str, Any], skip: set[str]) -> dict[str, float]:
-    return {k: float(v) for k, v in rec.items() if k not in skip and v is not None}
+def _aggregate_objects(
+    model: type[CostAggregate] | type[MarkoutAggregate],
+    rows: pl.DataFrame,
+    columns: tuple[str, ...],
+    sums_field: str,
+) -> list[Any]:
+    """Model rows from an engine aggregate: ``columns`` as fields, the other sums as JSON."""
+    objects = []
+    for rec in rows.iter_rows(named=True):  # one row per (dimension, key, day): small
+        fields = {c: rec[c] for c in columns}
+        fields["key"] = str(fields["key"])[:64]
+        sums = {k: float(v) for k, v in rec.items() if k not in columns and v is not None}
+        objects.append(model(**fields, **{sums_field: sums}))
+    return objects
 
 
 def tca_aggregate_days(*, dates: list[dt.date]) -> dict[str, int]:
@@ -195,39 +207,18 @@ def tca_aggregate_days(*, dates: list[dt.date]) -> dict[str, int]:
         mark_rows = aggregate_markouts(marks)
     else:
         mark_rows = pl.DataFrame()
-    base = {"dimension", "key", "trade_date", "n_orders", "paper_notional", "executed_notional"}
-    mbase = {"dimension", "key", "trade_date", "liquidity", "n_fills", "notional"}
+    cost_columns = (
+        "dimension", "key", "trade_date", "n_orders", "paper_notional", "executed_notional"
+    )
+    mark_columns = ("dimension", "key", "trade_date", "liquidity", "n_fills", "notional")
     with transaction.atomic():
         CostAggregate.objects.filter(trade_date__in=dates).delete()
         MarkoutAggregate.objects.filter(trade_date__in=dates).delete()
         CostAggregate.objects.bulk_create(
-            [
-                CostAggregate(
-                    dimension=r["dimension"],
-                    key=str(r["key"])[:64],
-                    trade_date=r["trade_date"],
-                    n_orders=r["n_orders"],
-                    paper_notional=r["paper_notional"],
-                    executed_notional=r["executed_notional"],
-                    sums=_sum_fields(r, base),
-                )
-                for r in cost_rows.iter_rows(named=True)
-            ],
-            batch_size=2000,
+            _aggregate_objects(CostAggregate, cost_rows, cost_columns, "sums"), batch_size=2000
         )
         MarkoutAggregate.objects.bulk_create(
-            [
-                MarkoutAggregate(
-                    dimension=r["dimension"],
-                    key=str(r["key"])[:64],
-                    trade_date=r["trade_date"],
-                    liquidity=r["liquidity"],
-                    n_fills=r["n_fills"],
-                    notional=r["notional"],
-                    weighted_sums=_sum_fields(r, mbase),
-                )
-                for r in mark_rows.iter_rows(named=True)
-            ],
+            _aggregate_objects(MarkoutAggregate, mark_rows, mark_columns, "weighted_sums"),
             batch_size=2000,
         )
     return {"cost_aggregates": cost_rows.height, "markout_aggregates": mark_rows.height}
