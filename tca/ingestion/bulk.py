@@ -10,10 +10,15 @@ semantics with ``executemany``.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 
 import polars as pl
 from django.db import DatabaseError, connection
+
+# Rows per CSV block sent to COPY: the next block is written while this one is sent.
+COPY_BLOCK_ROWS = 200_000
 
 
 def is_postgresql() -> bool:
@@ -54,18 +59,40 @@ def stage_frame(*, name: str, frame: pl.DataFrame, sql_types: dict[str, str]) ->
             )
 
 
+def _csv_block(frame: pl.DataFrame) -> memoryview:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="\\N")
+    return buffer.getbuffer()
+
+
+def _csv_blocks(frame: pl.DataFrame) -> Iterator[memoryview]:
+    """``frame`` as CSV blocks, the next one written (GIL released) while one is sent."""
+    slices = [frame.slice(i, COPY_BLOCK_ROWS) for i in range(0, frame.height, COPY_BLOCK_ROWS)]
+    if not slices:
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[memoryview] = pool.submit(_csv_block, slices[0])
+        for following in slices[1:]:
+            block = pending.result()
+            pending = pool.submit(_csv_block, following)
+            yield block
+        yield pending.result()
+
+
 def copy_rows(*, table: str, frame: pl.DataFrame) -> int:
-    """Append ``frame``'s rows to ``table`` (columns named as in the table)."""
+    """Append ``frame``'s rows to ``table`` (columns named as in the table).
+
+    Columns left out take the table's defaults.
+    """
     columns = frame.columns
     names = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
         if is_postgresql():
-            buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False, null_value="\\N")
             sql = f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')'
             # The raw driver cursor: translate its errors (IntegrityError...) as Django does.
             with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                copy.write(buffer.getbuffer())
+                for block in _csv_blocks(frame):
+                    copy.write(block)
         else:
             rows = frame.select(
                 pl.col(c).cast(pl.String) if frame.schema[c] == pl.Decimal else pl.col(c)
@@ -74,6 +101,66 @@ def copy_rows(*, table: str, frame: pl.DataFrame) -> int:
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)  # noqa: S608
     return frame.height
+
+
+def _index_definitions(table: str) -> list[tuple[str, str, str]]:
+    """(name, drop statement, create statement) of every index of ``table``."""
+    rows = fetch(
+        """
+        SELECT i.relname, c.conname, pg_get_constraintdef(c.oid), pg_get_indexdef(i.oid)
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+        WHERE x.indrelid = %s::regclass
+        """,
+        [table],
+    )
+    definitions = []
+    for index, constraint, constraint_def, index_def in rows:
+        if constraint:
+            definitions.append((
+                str(index),
+                f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"',
+                f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" {constraint_def}',
+            ))
+        else:
+            definitions.append((str(index), f'DROP INDEX "{index}"', str(index_def)))
+    return definitions
+
+
+def _referenced(table: str) -> bool:
+    return bool(fetch("SELECT 1 FROM pg_constraint WHERE confrelid = %s::regclass", [table]))
+
+
+@contextmanager
+def indexes_rebuilt_after(*, table: str, incoming: int) -> Iterator[bool]:
+    """For a load at least as large as ``table``: drop its indexes, rebuild them after.
+
+    PostgreSQL builds an index from sorted rows several times faster than it
+    maintains one row by row, so a load that is most of the table (a first
+    load, a backfill) goes in without indexes and they are rebuilt, unique
+    constraints included, once at the end. Must run inside a transaction: DDL
+    is transactional, so a failure restores the indexes with the rollback. The
+    price is an exclusive lock on the table until commit, which is why smaller
+    loads into a larger table keep the indexes. Yields whether it rebuilt.
+    """
+    if not is_postgresql() or incoming <= 0 or _referenced(table):
+        yield False
+        return
+    stored = fetch(
+        f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT %s) AS s',  # noqa: S608
+        [incoming + 1],
+    )[0][0]
+    if int(stored) > incoming:  # type: ignore[call-overload]
+        yield False
+        return
+    definitions = _index_definitions(table)
+    execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _, drop, _ in definitions:
+        execute(drop)
+    yield True
+    for _, _, create in definitions:
+        execute(create)
 
 
 def drop_stage(name: str) -> None:

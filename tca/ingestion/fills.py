@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from tca.parsing.errors import RowError
 
@@ -139,7 +138,9 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
     Duplicates of the orders' stored fills are found in memory and the new rows
     are COPY'd straight into the table. An exec id this source already used for
     some other order makes the COPY fail on the unique constraint; that rare file
-    is redone through a staging table, which names the conflicting rows.
+    is redone through a staging table, which names the conflicting rows. A
+    file at least as large as the stored fills is loaded with the table's
+    indexes rebuilt afterwards (see :func:`bulk.indexes_rebuilt_after`).
     """
     context = load_order_context(frame)
     check_against_orders(frame=frame, source=source, context=context)
@@ -158,7 +159,11 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
         orders.select("order_id", "order_pk"), on="order_id", how="left"
     )
     try:
-        with transaction.atomic():
+        # The FIX columns (cancelled flag, amendments, raw message) and created_at
+        # take the table's defaults.
+        with transaction.atomic(), bulk.indexes_rebuilt_after(
+            table="orders_fill", incoming=new.height
+        ):
             bulk.copy_rows(
                 table="orders_fill",
                 frame=new.select(
@@ -166,12 +171,6 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
                     "exec_id",
                     pl.col("order_pk").alias("order_id"),
                     *_COPIED,
-                    pl.lit(False).alias("is_cancelled"),
-                    pl.lit("").alias("last_exec_id"),
-                    pl.lit("[]").alias("applied_exec_ids"),
-                    pl.lit("[]").alias("amendments"),
-                    pl.lit("").alias("raw"),
-                    pl.lit(timezone.now().isoformat()).alias("created_at"),
                 ),
             )
     except IntegrityError:
@@ -225,9 +224,24 @@ def _fills_insert_staged(*, staged: pl.DataFrame, source: str) -> tuple[int, int
 
 
 def mark_orders(order_pks: set[object]) -> int:
-    """Changed fills change their orders' costs: flag them for recomputation."""
+    """Changed fills change their orders' costs: flag them for recomputation.
+
+    Returns how many orders have changed fills; only those not flagged yet are
+    written (a first load's orders are all flagged already).
+    """
     if not order_pks:
         return 0
-    from tca.orders.models import ParentOrder
+    pks = sorted(int(pk) for pk in order_pks)  # type: ignore[call-overload]
+    if bulk.is_postgresql():  # one array parameter, not one placeholder per order
+        bulk.execute(
+            "UPDATE orders_parentorder SET needs_recompute = TRUE"
+            " WHERE id = ANY(%s) AND NOT needs_recompute",
+            [pks],
+        )
+    else:
+        from tca.orders.models import ParentOrder
 
-    return ParentOrder.objects.filter(pk__in=order_pks).update(needs_recompute=True)
+        ParentOrder.objects.filter(pk__in=pks, needs_recompute=False).update(
+            needs_recompute=True
+        )
+    return len(pks)

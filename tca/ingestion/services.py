@@ -12,6 +12,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -135,7 +136,11 @@ def ingest_file(
     started = time.monotonic()
     name = filename or path.name
     size = path.stat().st_size
-    outcome = IngestOutcome(kind=kind, filename=name, sha256=file_sha256(path))
+    outcome = IngestOutcome(kind=kind, filename=name, sha256="")
+    # Hashing releases the GIL: it runs beside the parsing instead of before it.
+    hashing = ThreadPoolExecutor(max_workers=1)
+    sha256 = hashing.submit(file_sha256, path)
+    hashing.shutdown(wait=False)
     try:
         progress(0.05, "validating")
         if kind == "fix":
@@ -145,6 +150,7 @@ def ingest_file(
                 outcome=outcome, kind=kind, path=path, source=source, tz=tz, progress=progress
             )
     except IngestRejected as rejected:
+        outcome.sha256 = sha256.result()
         outcome.errors = rejected.errors[:1000]
         outcome.error_count = rejected.error_count
         outcome.rejected = outcome.rows_total or rejected.error_count
@@ -156,12 +162,14 @@ def ingest_file(
         )
         return outcome
     except Exception:
+        outcome.sha256 = sha256.result()
         _audit(
             outcome=outcome, user=user, source=source, size=size,
             duration=time.monotonic() - started, status=IngestAudit.Outcome.FAILED,
             job_id=job_id,
         )
         raise
+    outcome.sha256 = sha256.result()
     _audit(
         outcome=outcome, user=user, source=source, size=size,
         duration=time.monotonic() - started, status=IngestAudit.Outcome.ACCEPTED, job_id=job_id,

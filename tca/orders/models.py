@@ -8,6 +8,8 @@ the SPEC requires nanosecond resolution, which SQL timestamps do not keep.
 import datetime as dt
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Now
 
 from tca.instruments.models import Instrument
 
@@ -96,19 +98,29 @@ class Fill(models.Model):
     algo = models.CharField(max_length=64, blank=True, default="")
     fee = models.DecimalField(max_digits=28, decimal_places=10, default=0)
     currency = models.CharField(max_length=3, blank=True, default="")
-    is_cancelled = models.BooleanField(default=False)
+    # The columns below carry database defaults too: a bulk COPY of new fills
+    # leaves them out rather than sending and parsing six constants per row.
+    is_cancelled = models.BooleanField(default=False, db_default=False)
     last_exec_id = models.CharField(
-        max_length=64, blank=True, default="",
+        max_length=64, blank=True, default="", db_default="",
         help_text="ExecID of the latest FIX amendment applied, empty if never amended.",
     )
     applied_exec_ids = models.JSONField(
-        default=list, blank=True, help_text="Every FIX ExecID applied: fill, corrections, cancel."
+        default=list,
+        db_default=Value([], output_field=models.JSONField()),
+        blank=True,
+        help_text="Every FIX ExecID applied: fill, corrections, cancel.",
     )
     amendments = models.JSONField(
-        default=list, blank=True, help_text="Raw FIX corrections and cancels, in order applied."
+        default=list,
+        db_default=Value([], output_field=models.JSONField()),
+        blank=True,
+        help_text="Raw FIX corrections and cancels, in order applied.",
     )
-    raw = models.TextField(blank=True, default="", help_text="Raw FIX message, for audit.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    raw = models.TextField(
+        blank=True, default="", db_default="", help_text="Raw FIX message, for audit."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 
     class Meta:
         ordering = ("time_ns",)
