@@ -10,8 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 
 
-def setup(database: str = "footprint_bench") -> None:
-    """Point Django at ``database`` (created if missing), migrate it, and start Django."""
+def setup(database: str = "footprint_bench", *, migrate: bool = True) -> None:
+    """Point Django at ``database`` (created if missing), migrate it, and start Django.
+
+    ``migrate=False`` is for worker processes of a run whose parent migrated.
+    """
     sys.path.insert(0, str(ROOT))
     url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
     os.environ["DATABASE_URL"] = url
@@ -29,7 +32,8 @@ def setup(database: str = "footprint_bench") -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
 
 
 def dataset(preset: str = "large", seed: int = 11) -> Path:

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from tca.frames import FILLS_SCHEMA, ORDERS_SCHEMA
-from tca.ingestion.bulk import read_frame
+from tca.ingestion.bulk import is_postgresql, read_frame
 
 _ORDER_SQL_SCHEMA: dict[str, pl.DataType] = {
     "order_pk": pl.Int64(),
@@ -30,8 +30,7 @@ _ORDER_SQL_SCHEMA: dict[str, pl.DataType] = {
 
 _FILL_SQL_SCHEMA: dict[str, pl.DataType] = {
     "exec_id": pl.String(),
-    "order_id": pl.String(),
-    "symbol": pl.String(),
+    "order_pk": pl.Int64(),
     "side": pl.Int8(),
     "quantity": pl.Float64(),
     "price": pl.Float64(),
@@ -73,24 +72,36 @@ def chunk_orders(*, trade_date: dt.date, symbols: list[str]) -> pl.DataFrame:
     ).select(*ORDERS_SCHEMA, "order_pk", "trade_date")
 
 
-def chunk_fills(*, trade_date: dt.date, symbols: list[str]) -> pl.DataFrame:
-    marks, params = _in_list(symbols)
+def chunk_fills(*, orders: pl.DataFrame) -> pl.DataFrame:
+    """The live fills of ``orders`` (a :func:`chunk_orders` frame).
+
+    Fills are looked up by their orders' keys (one array parameter, the order
+    index) and converted to floats by the server; the order's id and symbol
+    come from ``orders``, not from a join on the server.
+    """
+    if orders.height == 0:
+        return pl.DataFrame(schema=FILLS_SCHEMA)
+    pks = orders["order_pk"].to_list()
+    if is_postgresql():
+        keys, params = "= ANY(%s)", [pks]
+    else:
+        keys, params = f"IN ({', '.join(['%s'] * len(pks))})", pks
     frame = read_frame(
         f"""
-        SELECT f.exec_id, o.order_id, i.symbol, f.side, f.quantity, f.price, f.time_ns,
-               f.venue, f.liquidity, f.broker, f.algo, f.fee, f.currency
+        SELECT f.exec_id, f.order_id, f.side, CAST(f.quantity AS double precision),
+               CAST(f.price AS double precision), f.time_ns, f.venue, f.liquidity, f.broker,
+               f.algo, CAST(f.fee AS double precision), f.currency
         FROM orders_fill f
-        JOIN orders_parentorder o ON o.id = f.order_id
-        JOIN instruments_instrument i ON i.id = o.instrument_id
-        WHERE o.trade_date = %s AND i.symbol IN ({marks}) AND NOT f.is_cancelled
+        WHERE f.order_id {keys} AND NOT f.is_cancelled
         """,  # noqa: S608 (placeholders only)
-        [trade_date, *params],
+        params,
         _FILL_SQL_SCHEMA,
     )
-    return frame.with_columns(
-        _ns_to_time("time_ns", "time"),
-        pl.col("liquidity").replace("", None),
-    ).select(list(FILLS_SCHEMA))
+    return (
+        frame.join(orders.select("order_pk", "order_id", "symbol"), on="order_pk", how="inner")
+        .with_columns(_ns_to_time("time_ns", "time"), pl.col("liquidity").replace("", None))
+        .select(list(FILLS_SCHEMA))
+    )
 
 
 def stored_costs(*, dates: list[dt.date]) -> pl.DataFrame:

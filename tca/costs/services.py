@@ -9,22 +9,23 @@ stored for those orders, so a re-run or a redelivered task writes the same rows.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from typing import Any
 
 import polars as pl
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from tca.analytics import TcaConfig, aggregate_costs, aggregate_markouts, run_tca
 from tca.analytics.config import markout_column
+from tca.ingestion.bulk import copy_rows
 from tca.instruments.services import instrument_frame
 from tca.marketdata.store import tick_store
 from tca.orders.models import ParentOrder
 
 from .loading import chunk_fills, chunk_orders
-from .models import BENCHMARK_NAMES, COST_NAMES, CostAggregate, CostResult, MarkoutAggregate
+from .models import CostAggregate, CostResult, MarkoutAggregate
 from .permanent import permanent_impact_estimates
 
 SYMBOLS_PER_CHUNK = 50
@@ -82,60 +83,60 @@ def _market_data(
     return quotes, trades, daily
 
 
-def _float(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return number if math.isfinite(number) else None
+def _finite(name: str, frame: pl.DataFrame) -> pl.Expr:
+    """A float column with NaN and infinities stored as missing (absent: all missing)."""
+    if name not in frame.columns:
+        return pl.lit(None, dtype=pl.Float64).alias(name)
+    col = pl.col(name).cast(pl.Float64)
+    return pl.when(col.is_finite()).then(col).alias(name)
 
 
-def _result_rows(costs: pl.DataFrame, pks: dict[str, int], config: TcaConfig) -> list[CostResult]:
-    horizons = [markout_column(h) for h in config.markout_horizons]
-    rows = []
-    for rec in costs.iter_rows(named=True):  # one row per order, built once per run
-        fields: dict[str, Any] = {
-            f"{n}_{unit}": _float(rec.get(f"{n}_{unit}"))
-            for n in COST_NAMES
-            for unit in ("amount", "bps")
-        }
-        for n in BENCHMARK_NAMES:
-            fields[f"{n}_price"] = _float(rec.get(f"{n}_price"))
-            fields[f"{n}_slippage_bps"] = _float(rec.get(f"{n}_slippage_bps"))
-        rows.append(
-            CostResult(
-                order_id=pks[rec["order_id"]],
-                trade_date=rec["trade_date"],
-                model_version=rec.get("model_version") or "",
-                executed_qty=_float(rec.get("executed_qty")) or 0.0,
-                avg_price=_float(rec.get("avg_price")),
-                paper_notional=_float(rec.get("paper_notional")),
-                executed_notional=_float(rec.get("executed_notional")),
-                adv20=_float(rec.get("adv20")),
-                regime=rec.get("regime") or "",
-                size_bucket=rec.get("size_bucket") or "",
-                fill_rate=_float(rec.get("fill_rate")),
-                participation=_float(rec.get("participation")),
-                size_adv=_float(rec.get("size_adv")),
-                volatility=_float(rec.get("volatility")),
-                arrival_spread_bps=_float(rec.get("arrival_spread_bps")),
-                duration_s=_float(rec.get("duration_s")),
-                passive_share=_float(rec.get("passive_share")),
-                time_of_day=_float(rec.get("time_of_day")),
-                markouts={
-                    h.removeprefix("markout_"): _float(rec.get(h)) for h in horizons if h in rec
-                },
-                flags=list(rec.get("flags") or []),
-                **fields,
+def _flags_json(frame: pl.DataFrame) -> pl.Expr:
+    """The flags as a JSON array; flags are fixed identifiers, so no escaping is needed."""
+    if "flags" not in frame.columns:
+        return pl.lit("[]").alias("flags")
+    quoted = pl.col("flags").fill_null([]).list.eval(pl.format('"{}"', pl.element()))
+    return pl.format("[{}]", quoted.list.join(",")).alias("flags")
+
+
+def _markouts_json(frame: pl.DataFrame, config: TcaConfig) -> pl.Expr:
+    """The order's markout curve as a JSON object keyed by horizon (1s, 5m...)."""
+    columns = [markout_column(h) for h in config.markout_horizons]
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return pl.lit("{}").alias("markouts")
+    fields = [_finite(c, frame).alias(c.removeprefix("markout_")) for c in present]
+    return pl.struct(fields).struct.json_encode().alias("markouts")
+
+
+def _result_frame(costs: pl.DataFrame, orders: pl.DataFrame, config: TcaConfig) -> pl.DataFrame:
+    """The engine's order costs as ``costs_costresult`` rows, one column per table column."""
+    texts = ("model_version", "regime", "size_bucket")
+    columns: list[pl.Expr] = []
+    for field in CostResult._meta.concrete_fields:
+        name = field.attname
+        if name == "order_id":
+            columns.append(pl.col("order_pk").alias("order_id"))
+        elif name == "trade_date":
+            columns.append(pl.col("trade_date"))
+        elif name in texts:
+            columns.append(
+                (pl.col(name).fill_null("") if name in costs.columns else pl.lit("")).alias(name)
             )
-        )
-    return rows
-
-
-_UPDATE_FIELDS = [
-    f.name
-    for f in CostResult._meta.concrete_fields
-    if f.name not in ("order",) and not f.primary_key
-]
+        elif name == "executed_qty":
+            columns.append(_finite(name, costs).fill_null(0.0))
+        elif name == "markouts":
+            columns.append(_markouts_json(costs, config))
+        elif name == "flags":
+            columns.append(_flags_json(costs))
+        elif name == "computed_at":
+            columns.append(pl.lit(timezone.now().isoformat()).alias(name))
+        else:
+            columns.append(_finite(name, costs))
+    keyed = costs.drop("trade_date", strict=False).join(
+        orders.select("order_id", "order_pk", "trade_date"), on="order_id", how="inner"
+    )
+    return keyed.select(columns)
 
 
 def tca_compute_chunk(*, trade_date: dt.date, symbols: list[str]) -> dict[str, int]:
@@ -143,7 +144,7 @@ def tca_compute_chunk(*, trade_date: dt.date, symbols: list[str]) -> dict[str, i
     orders = chunk_orders(trade_date=trade_date, symbols=symbols)
     if orders.height == 0:
         return {"orders": 0, "fills": 0}
-    fills = chunk_fills(trade_date=trade_date, symbols=symbols)
+    fills = chunk_fills(orders=orders)
     quotes, trades, daily = _market_data(trade_date=trade_date, symbols=symbols, orders=orders)
     instruments = instrument_frame(symbols=symbols)
     config = tca_config()
@@ -160,17 +161,13 @@ def tca_compute_chunk(*, trade_date: dt.date, symbols: list[str]) -> dict[str, i
         permanent_impact=permanent,
         config=config,
     )
-    pks = dict(orders.select("order_id", "order_pk").iter_rows())
-    rows = _result_rows(result.order_costs, pks, config)
+    rows = _result_frame(result.order_costs, orders, config)
+    pks = orders["order_pk"].to_list()
+    # Replace, not upsert: a re-run or a redelivered task leaves exactly one row per order.
     with transaction.atomic():
-        CostResult.objects.bulk_create(
-            rows,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["order"],
-            update_fields=_UPDATE_FIELDS,
-        )
-        ParentOrder.objects.filter(pk__in=list(pks.values())).update(needs_recompute=False)
+        CostResult.objects.filter(order_id__in=pks).delete()
+        copy_rows(table=CostResult._meta.db_table, frame=rows)
+        ParentOrder.objects.filter(pk__in=pks).update(needs_recompute=False)
         if result.fill_markouts.height:
             tick_store().replace(MARKOUTS_KIND, result.fill_markouts, date_column="trade_date")
     return {"orders": orders.height, "fills": fills.height}
