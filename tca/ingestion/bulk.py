@@ -103,6 +103,18 @@ def copy_rows(*, table: str, frame: pl.DataFrame) -> int:
     return frame.height
 
 
+def serialize_writers(table: str) -> None:
+    """Queue this transaction behind any other that called this for ``table``.
+
+    Two loads that each read a table and then drop its indexes would each wait
+    for the other's read lock (a deadlock); writers that take this
+    transaction-scoped advisory lock first simply run one after the other.
+    Readers are not affected.
+    """
+    if is_postgresql():
+        execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"footprint:write:{table}"])
+
+
 def _index_definitions(table: str) -> list[tuple[str, str, str]]:
     """(name, drop statement, create statement) of every index of ``table``."""
     rows = fetch(

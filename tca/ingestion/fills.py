@@ -142,6 +142,7 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
     file at least as large as the stored fills is loaded with the table's
     indexes rebuilt afterwards (see :func:`bulk.indexes_rebuilt_after`).
     """
+    bulk.serialize_writers("orders_fill")  # before reading: see serialize_writers
     context = load_order_context(frame)
     check_against_orders(frame=frame, source=source, context=context)
     orders, existing = context

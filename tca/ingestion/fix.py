@@ -146,6 +146,7 @@ def _json_cast() -> str:
 
 def fills_apply_fix(*, events: pl.DataFrame, source: str) -> dict[str, Any]:
     """Apply a parsed FIX log's events; counts of what changed. Inside a transaction."""
+    bulk.serialize_writers("orders_fill")  # one writer of fills at a time
     ids = pl.concat([events["exec_id"], events["exec_ref_id"]]).drop_nulls().unique()
     existing = _stored_fills(source=source, ids=ids.to_list())
     result = apply_fix_events(events, existing, _pending_frame(source=source))

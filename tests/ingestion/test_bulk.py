@@ -1,5 +1,7 @@
 """Bulk loading: indexes dropped for a large load come back exactly, or stay on failure."""
 
+import contextlib
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -83,3 +85,46 @@ def test_copy_sends_every_block(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "COPY_BLOCK_ROWS", 2)  # three blocks: 2 + 2 + 1
     assert bulk.copy_rows(table="orders_fill", frame=frame) == n
     assert sorted(Fill.objects.values_list("time_ns", flat=True)) == list(range(n))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_loads_queue_instead_of_deadlocking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both loads read the stored fills, then drop the indexes: they must not interleave."""
+    from tca.ingestion import fills as fills_module
+
+    aaa = InstrumentFactory(symbol="AAA")
+    for order_id in ("B1", "B2"):
+        ParentOrderFactory(order_id=order_id, instrument=aaa, side=1, quantity=100)
+    # Hold each load after its read until the other has read too (or 2 s have passed).
+    barrier = threading.Barrier(2)
+    read = fills_module.load_order_context
+
+    def read_then_wait(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        context = read(frame)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
+        return context
+
+    monkeypatch.setattr(fills_module, "load_order_context", read_then_wait)
+    outcomes: dict[str, bool] = {}
+
+    def load(order_id: str) -> None:
+        path = tmp_path / f"{order_id}.csv"
+        path.write_text(
+            "exec_id,order_id,symbol,side,quantity,price,time\n"
+            f"X{order_id},{order_id},AAA,BUY,10,5.5,2026-03-02T14:30:01Z\n"
+        )
+        try:
+            outcomes[order_id] = ingest_file(kind="fills", path=path, source="s").ok
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=load, args=(o,)) for o in ("B1", "B2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == {"B1": True, "B2": True}
+    assert Fill.objects.count() == 2
