@@ -12,7 +12,7 @@ from tca.instruments.services import instrument_frame
 from tca.marketdata.store import tick_store
 
 from .impact.market_state import market_state
-from .impact.table import INPUT_COLUMNS, conform_table
+from .impact.table import INPUT_COLUMNS, POST_CLIPPED_FLAG, conform_table
 
 # The order table's inputs as stored (arrival as integer ns), then the realised costs.
 _SQL_SCHEMA: dict[str, pl.DataType] = {
@@ -33,6 +33,7 @@ _SQL_SCHEMA: dict[str, pl.DataType] = {
         ),
         pl.Float64(),
     ),
+    "post_clipped": pl.Boolean(),
 }
 
 
@@ -49,7 +50,8 @@ def _stored_results(*, order_pks: list[int] | None) -> pl.DataFrame:
                c.executed_qty, c.fill_rate, c.participation, c.size_adv, c.volatility, c.adv20,
                c.arrival_spread_bps, c.duration_s, c.passive_share, c.time_of_day, c.size_bucket,
                c.temporary_impact_bps, c.permanent_impact_bps, c.adverse_selection_bps,
-               c.execution_bps, c.spread_bps
+               c.execution_bps, c.spread_bps,
+               CAST(c.flags AS text) LIKE '%%"{POST_CLIPPED_FLAG}"%%'
         FROM costs_costresult c
         JOIN orders_parentorder o ON o.id = c.order_id
         JOIN instruments_instrument i ON i.id = o.instrument_id

@@ -7,7 +7,13 @@
   J − I/2 = η·σ·|X/(V·T)|^β with J the impact part of the arrival cost and T
   the duration in days, as in the paper. Both fits are weighted by
   1/(σ·√(T + H)) because the price noise in every measured move grows with σ
-  and with the time it is exposed for.
+  and with the time it is exposed for. Orders whose post horizon was cut at
+  the close are left out of both fits: their persistent move still holds
+  temporary impact, which would be read as permanent (on noise-free
+  simulations it doubles γ). Our other orders in the same name inside an
+  order's window add noise of their own, so each fit is done twice, the
+  second time with every overlap class weighted by its residual variance
+  (``overlap.py``).
 
 σ is σ20 and V is ADV20: the very inputs the TCA engine gives the permanent
 term (``tca.costs.permanent``), so the fitted γ means the same thing there.
@@ -24,6 +30,7 @@ import polars as pl
 from scipy.optimize import least_squares, lsq_linear
 
 from .features import MIN_DURATION_S, SESSION_MINUTES, OrderFeatures
+from .overlap import class_weights, own_overlaps
 from .table import TARGETS
 
 POST_HORIZON_DAYS = 30.0 / SESSION_MINUTES
@@ -80,6 +87,13 @@ def _target(table: pl.DataFrame, name: str) -> np.ndarray:
     return table[name].to_numpy().astype(float)
 
 
+def _overlaps(table: pl.DataFrame) -> np.ndarray:
+    """Our other orders live in each order's window (zeros if the table cannot tell)."""
+    if not {"symbol", "trade_date", "arrival_time", "duration_s"} <= set(table.columns):
+        return np.zeros(table.height, dtype=np.int64)
+    return own_overlaps(table, post_horizon_s=POST_HORIZON_DAYS * SESSION_MINUTES * 60.0)
+
+
 def _robust_se(jac: np.ndarray, resid: np.ndarray) -> np.ndarray:
     """Heteroskedasticity-robust (HC0) standard errors of a least-squares fit."""
     bread = np.linalg.pinv(jac.T @ jac)
@@ -123,30 +137,53 @@ class AlmgrenForm:
     def fit(self, table: pl.DataFrame, features: OrderFeatures | None = None) -> AlmgrenForm:
         self.sigma_fill_ = _median_sigma(table)
         x = inputs(table, self.sigma_fill_)
-        k = x.known
+        clipped = (
+            table["post_clipped"].fill_null(False).to_numpy()
+            if "post_clipped" in table.columns
+            else np.zeros(table.height, dtype=bool)
+        )
+        k = x.known & ~clipped
+        if k.sum() < MIN_FIT_ROWS:
+            raise ValueError(f"need {MIN_FIT_ROWS} orders with a full post horizon, got {k.sum()}")
         w = x.weight[k]
         persistent = _target(table, "permanent_bps")[k]
         total = _target(table, "total_bps")[k]
         spread_cost = np.nan_to_num(_target(table, "spread_cost_bps")[k])
+        overlaps = _overlaps(table)[k]
 
-        # Persistent move: linear in (γ, a), weighted least squares.
+        # Persistent move: linear in (γ, a), weighted least squares, then again with
+        # each overlap class weighted by its own residual variance (see overlap.py).
         sig = x.sigma[k] * 1e4
         design = np.c_[sig * x.size[k] * x.fill[k], sig * x.fill[k]]
-        # γ ≥ 0: a negative permanent impact is noise, never a price our orders moved back.
-        gamma, adverse = lsq_linear(
-            design * w[:, None], persistent * w, bounds=([0.0, -np.inf], [np.inf, np.inf])
-        ).x
-        se_perm = _robust_se(design * w[:, None], (persistent - design @ [gamma, adverse]) * w)
 
-        # Realised temporary cost J − I/2: nonlinear in (η, β).
+        def persistent_fit(weights: np.ndarray) -> np.ndarray:
+            # γ ≥ 0: a negative permanent impact is noise, never a price our orders moved back.
+            return lsq_linear(
+                design * weights[:, None],
+                persistent * weights,
+                bounds=([0.0, -np.inf], [np.inf, np.inf]),
+            ).x
+
+        first = persistent_fit(w)
+        w_perm = w * class_weights(overlaps, (persistent - design @ first) * w)
+        gamma, adverse = persistent_fit(w_perm)
+        se_perm = _robust_se(
+            design * w_perm[:, None], (persistent - design @ [gamma, adverse]) * w_perm
+        )
+
+        # Realised temporary cost J − I/2: nonlinear in (η, β), reweighted the same way.
         h = total - spread_cost - persistent / 2
         base, rate = sig * x.fill[k], x.rate[k]
-
-        def resid(p: np.ndarray) -> np.ndarray:
-            return (p[0] * base * rate ** p[1] - h) * w
-
         lo, hi = self.beta_bounds
-        fit = least_squares(resid, [0.1, 0.5], bounds=([0.0, lo], [np.inf, hi]))
+
+        def temporary_fit(weights: np.ndarray, start: list[float]) -> Any:
+            def resid(p: np.ndarray) -> np.ndarray:
+                return (p[0] * base * rate ** p[1] - h) * weights
+
+            return least_squares(resid, start, bounds=([0.0, lo], [np.inf, hi]))
+
+        fit = temporary_fit(w, [0.1, 0.5])
+        fit = temporary_fit(w * class_weights(overlaps, fit.fun), list(fit.x))
         eta, beta = fit.x
         se_temp = _robust_se(fit.jac, fit.fun)
 

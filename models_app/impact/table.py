@@ -46,7 +46,11 @@ TARGET_COLUMNS: dict[str, pl.DataType] = {
     "permanent_bps": pl.Float64(),
     "total_bps": pl.Float64(),
     "spread_cost_bps": pl.Float64(),
+    # Known only after the order: its post horizon was cut at the close, so the
+    # persistent move still holds temporary impact (the permanent fit skips it).
+    "post_clipped": pl.Boolean(),
 }
+POST_CLIPPED_FLAG = "post_horizon_clipped"
 
 
 def order_table_from_tca(order_costs: pl.DataFrame, state: pl.DataFrame) -> pl.DataFrame:
@@ -60,6 +64,7 @@ def order_table_from_tca(order_costs: pl.DataFrame, state: pl.DataFrame) -> pl.D
         ),
         pl.col("execution_bps").alias("total_bps"),
         pl.col("spread_bps").alias("spread_cost_bps"),
+        pl.col("flags").list.contains(POST_CLIPPED_FLAG).alias("post_clipped"),
     )
     return conform_table(costs.join(state, on="order_id", how="left"))
 
