@@ -25,6 +25,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from tca.frames import SCHEMAS
 
 TICK_KINDS = ("quotes", "trades")
 _MANIFEST = "_manifest.json"
+_WRITER_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -127,38 +129,33 @@ class TickStore:
             written = 0
             duplicates = 0
             new_files: list[Path] = []
-            try:
-                for (symbol, day), incoming in _partitions(frame):
-                    key = f"{symbol}/{day.isoformat()}"
-                    if key in live:
-                        stored = pl.read_parquet(self.root / kind / live[key])
-                        merged = pl.concat([stored, incoming]).unique(maintain_order=True)
-                        added = merged.height - stored.height
-                    elif incoming.is_duplicated().any():  # a cheap check; unique() is not
-                        merged = incoming.unique(maintain_order=True)
-                        added = merged.height
-                    else:
-                        merged = incoming
-                        added = merged.height
-                    duplicates += incoming.height - added
-                    if added == 0:
-                        continue
-                    merged = merged.sort("time", maintain_order=True)
-                    relative = (
-                        f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
-                    )
-                    target = self.root / kind / relative
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    merged.write_parquet(target, statistics=True)
-                    new_files.append(target)
-                    updated[key] = relative
-                    written += added
-                if new_files:
-                    self._publish(kind, updated)
-            except BaseException:
-                for path in new_files:
-                    path.unlink(missing_ok=True)
-                raise
+            # Partitions are independent and polars releases the GIL: two at a time.
+            with ThreadPoolExecutor(max_workers=_WRITER_THREADS) as pool:
+                futures = [
+                    pool.submit(self._merge_partition, kind, symbol, day, incoming, live)
+                    for (symbol, day), incoming in _partitions(frame)
+                ]
+                try:
+                    for future in futures:
+                        key, relative, target, added, seen = future.result()
+                        duplicates += seen - added
+                        if target is not None:
+                            new_files.append(target)
+                            updated[key] = relative
+                            written += added
+                    if new_files:
+                        self._publish(kind, updated)
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    wait(futures)
+                    for future in futures:
+                        if future.cancelled() or future.exception() is not None:
+                            continue
+                        part_file = future.result()[2]
+                        if part_file is not None:
+                            part_file.unlink(missing_ok=True)
+                    raise
             # Superseded files are unreachable now; remove them.
             for key, relative in live.items():
                 if updated.get(key) != relative:
@@ -169,6 +166,30 @@ class TickStore:
             duplicates=duplicates,
             partitions=len(new_files),
         )
+
+    def _merge_partition(
+        self, kind: str, symbol: str, day: dt.date, incoming: pl.DataFrame, live: dict[str, str]
+    ) -> tuple[str, str, Path | None, int, int]:
+        """Write one partition's new part file: (key, relative path, file or None, added, in)."""
+        key = f"{symbol}/{day.isoformat()}"
+        if key in live:
+            stored = pl.read_parquet(self.root / kind / live[key])
+            merged = pl.concat([stored, incoming]).unique(maintain_order=True)
+            added = merged.height - stored.height
+            merged = merged.sort("time", maintain_order=True)
+        elif incoming.is_duplicated().any():  # a cheap check; unique() is not
+            merged = incoming.unique(maintain_order=True)  # keeps the (sorted) order
+            added = merged.height
+        else:
+            merged = incoming  # already sorted by time (see _partitions)
+            added = merged.height
+        if added == 0:
+            return key, "", None, 0, incoming.height
+        relative = f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
+        target = self.root / kind / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        merged.write_parquet(target, statistics=True)
+        return key, relative, target, added, incoming.height
 
     def replace(self, kind: str, frame: pl.DataFrame, *, date_column: str) -> int:
         """Replace whole (symbol, date) partitions of a derived kind (e.g. markouts).

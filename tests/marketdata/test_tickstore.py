@@ -71,3 +71,23 @@ def test_daily_bars_upsert(tmp_path: Path) -> None:
     store.write_daily(pl.DataFrame({"symbol": ["A", "B"], "date": [day, day], "close": [2.0, 3.0]}))
     bars = store.read_daily()
     assert bars.sort("symbol")["close"].to_list() == [2.0, 3.0]
+
+
+def test_a_partition_that_fails_takes_the_others_part_files_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = TickStore(str(tmp_path))
+    store.write("quotes", quotes([("AAA", 1, 1.0, 1.2)]))
+    merge = TickStore._merge_partition
+
+    def fail_on_ccc(self: TickStore, kind: str, symbol: str, *args: object) -> object:
+        if symbol == "CCC":
+            raise OSError("disk full")
+        return merge(self, kind, symbol, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TickStore, "_merge_partition", fail_on_ccc)
+    new = [("AAA", 2, 1.0, 1.1), ("BBB", 2, 3.0, 3.1), ("CCC", 2, 5.0, 5.1), ("DDD", 2, 7.0, 7.1)]
+    with pytest.raises(OSError, match="disk full"):
+        store.write("quotes", quotes(new))
+    assert store.read("quotes").height == 1
+    assert len(list(tmp_path.rglob("*.parquet"))) == 1
