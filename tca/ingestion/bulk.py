@@ -43,7 +43,7 @@ def stage_frame(*, name: str, frame: pl.DataFrame, sql_types: dict[str, str]) ->
                 "FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             )
             with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
-                copy.write(buffer.getbuffer())
+                copy.write(buffer.getvalue())  # bytes, not a view: see _csv_block
         else:
             cursor.execute(f'CREATE TEMP TABLE "{name}" ({ddl})')
             placeholders = ", ".join(["%s"] * len(columns))
@@ -59,19 +59,25 @@ def stage_frame(*, name: str, frame: pl.DataFrame, sql_types: dict[str, str]) ->
             )
 
 
-def _csv_block(frame: pl.DataFrame) -> memoryview:
+def _csv_block(frame: pl.DataFrame) -> bytes:
+    """CSV bytes of ``frame``.
+
+    Bytes, not a memoryview of the buffer: a failed COPY keeps the block in its
+    traceback, and a view outliving its BytesIO crashes the interpreter when
+    the cycle is collected.
+    """
     buffer = io.BytesIO()
     frame.write_csv(buffer, include_header=False, null_value="\\N")
-    return buffer.getbuffer()
+    return buffer.getvalue()
 
 
-def _csv_blocks(frame: pl.DataFrame) -> Iterator[memoryview]:
+def _csv_blocks(frame: pl.DataFrame) -> Iterator[bytes]:
     """``frame`` as CSV blocks, the next one written (GIL released) while one is sent."""
     slices = [frame.slice(i, COPY_BLOCK_ROWS) for i in range(0, frame.height, COPY_BLOCK_ROWS)]
     if not slices:
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending: Future[memoryview] = pool.submit(_csv_block, slices[0])
+        pending: Future[bytes] = pool.submit(_csv_block, slices[0])
         for following in slices[1:]:
             block = pending.result()
             pending = pool.submit(_csv_block, following)

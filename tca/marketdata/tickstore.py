@@ -188,7 +188,11 @@ class TickStore:
         relative = f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
         target = self.root / kind / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        merged.write_parquet(target, statistics=True)
+        try:
+            merged.write_parquet(target, statistics=True)
+        except BaseException:
+            target.unlink(missing_ok=True)  # a partial file the caller never hears of
+            raise
         return key, relative, target, added, incoming.height
 
     def replace(self, kind: str, frame: pl.DataFrame, *, date_column: str) -> int:

@@ -122,3 +122,16 @@ def test_exec_id_reused_for_another_order_is_a_conflict(tmp_path: Path, orders) 
     assert not outcome.ok
     assert (outcome.errors[0].line, outcome.errors[0].column) == (3, "exec_id")
     assert Fill.objects.count() == 1
+
+
+def test_exec_id_reused_in_a_file_smaller_than_the_table_is_a_conflict(  # type: ignore[no-untyped-def]
+    tmp_path: Path, orders
+) -> None:
+    """Indexes kept (the file is smaller than the table): the COPY itself fails, cleanly."""
+    stored = (GOOD[0], GOOD[1], "X9,S1,AAA,SELL,50,49.99,2026-03-02T14:31:00Z,,,")
+    assert ingest_file(kind="fills", path=fills(tmp_path, "a.csv", *stored), source="brk").ok
+    reused = "X1,S1,AAA,SELL,10,49.99,2026-03-02T14:32:00Z,,,"  # X1 belongs to B1
+    outcome = ingest_file(kind="fills", path=fills(tmp_path, "b.csv", reused), source="brk")
+    assert not outcome.ok
+    assert (outcome.errors[0].line, outcome.errors[0].column) == (2, "exec_id")
+    assert Fill.objects.count() == 3
