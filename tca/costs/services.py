@@ -14,12 +14,12 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tca.analytics import TcaConfig, aggregate_costs, aggregate_markouts, run_tca
 from tca.analytics.config import markout_column
-from tca.ingestion.bulk import copy_rows
+from tca.ingestion.bulk import copy_rows, drop_stage, execute, is_postgresql
 from tca.instruments.services import instrument_frame
 from tca.marketdata.store import tick_store
 from tca.orders.models import ParentOrder
@@ -130,13 +130,43 @@ def _result_frame(costs: pl.DataFrame, orders: pl.DataFrame, config: TcaConfig) 
         elif name == "flags":
             columns.append(_flags_json(costs))
         elif name == "computed_at":
-            columns.append(pl.lit(timezone.now().isoformat()).alias(name))
+            # As the ORM would write it (SQLite keeps text in its own format).
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            columns.append(pl.lit(now).alias(name))
         else:
             columns.append(_finite(name, costs))
     keyed = costs.drop("trade_date", strict=False).join(
         orders.select("order_id", "order_pk", "trade_date"), on="order_id", how="inner"
     )
     return keyed.select(columns)
+
+
+def _store_results(rows: pl.DataFrame) -> None:
+    """Insert or replace the chunk's results, one row per order whatever ran before.
+
+    A re-run, a redelivered task or two runs of the same orders at once all
+    end with one row per order: on PostgreSQL the rows are COPY'd into a
+    staging table and upserted in order-key order (a concurrent upsert of the
+    same orders waits for the other's commit instead of failing or
+    deadlocking). The embedded database runs tasks one at a time and simply
+    replaces the rows.
+    """
+    table = CostResult._meta.db_table
+    if not is_postgresql():
+        CostResult.objects.filter(order_id__in=rows["order_id"].to_list()).delete()
+        copy_rows(table=table, frame=rows)
+        return
+    columns = ", ".join(f'"{c}"' for c in rows.columns)
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in rows.columns if c != "order_id")
+    execute(f'CREATE TEMP TABLE stage_costs (LIKE "{table}") ON COMMIT DROP')
+    try:
+        copy_rows(table="stage_costs", frame=rows)
+        execute(
+            f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM stage_costs'  # noqa: S608
+            f" ORDER BY order_id ON CONFLICT (order_id) DO UPDATE SET {updates}"
+        )
+    finally:
+        drop_stage("stage_costs")
 
 
 def tca_compute_chunk(*, trade_date: dt.date, symbols: list[str]) -> dict[str, int]:
@@ -163,10 +193,8 @@ def tca_compute_chunk(*, trade_date: dt.date, symbols: list[str]) -> dict[str, i
     )
     rows = _result_frame(result.order_costs, orders, config)
     pks = orders["order_pk"].to_list()
-    # Replace, not upsert: a re-run or a redelivered task leaves exactly one row per order.
     with transaction.atomic():
-        CostResult.objects.filter(order_id__in=pks).delete()
-        copy_rows(table=CostResult._meta.db_table, frame=rows)
+        _store_results(rows)
         ParentOrder.objects.filter(pk__in=pks).update(needs_recompute=False)
         if result.fill_markouts.height:
             tick_store().replace(MARKOUTS_KIND, result.fill_markouts, date_column="trade_date")

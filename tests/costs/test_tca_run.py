@@ -1,8 +1,10 @@
 """A TCA run from stored fills and the tick store to stored results and the CLI."""
 
+import contextlib
 import datetime as dt
 import io
 import json
+import threading
 from decimal import Decimal
 
 import polars as pl
@@ -138,3 +140,40 @@ def test_compute_api_fans_out_on_the_worker(  # type: ignore[no-untyped-def]
 def test_compute_api_needs_the_run_permission(compliance, api_client_for) -> None:  # type: ignore[no-untyped-def]
     response = api_client_for(compliance).post("/api/v1/tca/compute/", {}, format="json")
     assert response.status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_the_same_chunk_at_once_leave_one_row(  # type: ignore[no-untyped-def]
+    buy_order, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest's stale-only run and a redelivered task may store the same orders together."""
+    from django.db import connection
+
+    from tca.costs import services
+
+    barrier = threading.Barrier(2)
+    store = services._store_results
+
+    def store_together(rows: pl.DataFrame) -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=5)
+        store(rows)
+
+    monkeypatch.setattr(services, "_store_results", store_together)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        try:
+            outcomes.append(tca_compute_chunk(trade_date=DAY, symbols=["AAA"]))
+        except Exception as error:  # reported by the assertion below
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == [{"orders": 1, "fills": 2}] * 2
+    assert CostResult.objects.get(order=buy_order).is_amount == pytest.approx(47.2)
