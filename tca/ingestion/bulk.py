@@ -15,10 +15,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import polars as pl
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection, transaction
 
 # Rows per CSV block sent to COPY: the next block is written while this one is sent.
 COPY_BLOCK_ROWS = 200_000
+# Index rebuilds: how long to wait for the table's lock, and the sort memory.
+REBUILD_LOCK_TIMEOUT = "5s"
+REBUILD_WORK_MEM = "256MB"
 
 
 def is_postgresql() -> bool:
@@ -160,7 +163,9 @@ def indexes_rebuilt_after(*, table: str, incoming: int) -> Iterator[bool]:
     constraints included, once at the end. Must run inside a transaction: DDL
     is transactional, so a failure restores the indexes with the rollback. The
     price is an exclusive lock on the table until commit, which is why smaller
-    loads into a larger table keep the indexes. Yields whether it rebuilt.
+    loads into a larger table keep the indexes, and why a load that cannot get
+    the lock within ``REBUILD_LOCK_TIMEOUT`` (a long reader) keeps them too.
+    Yields whether it rebuilt.
     """
     if not is_postgresql() or incoming <= 0 or _referenced(table):
         yield False
@@ -173,7 +178,25 @@ def indexes_rebuilt_after(*, table: str, incoming: int) -> Iterator[bool]:
         yield False
         return
     definitions = _index_definitions(table)
-    execute("SET LOCAL maintenance_work_mem = '256MB'")
+    # Readers must not queue behind a drop that waits for a long reader: if the
+    # table cannot be locked soon, load it with its indexes instead.
+    savepoint = transaction.savepoint()
+    try:
+        previous = fetch("SELECT current_setting('lock_timeout')")[0][0]
+        execute("SELECT set_config('lock_timeout', %s, true)", [REBUILD_LOCK_TIMEOUT])
+        execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
+        execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    except OperationalError:
+        transaction.savepoint_rollback(savepoint)
+        yield False
+        return
+    transaction.savepoint_commit(savepoint)
+    # Sorting for the rebuild wants memory; never lower what the server allows.
+    execute(
+        "SELECT set_config('maintenance_work_mem', %s, true)"
+        " WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes(%s)",
+        [REBUILD_WORK_MEM, REBUILD_WORK_MEM],
+    )
     for _, drop, _ in definitions:
         execute(drop)
     yield True

@@ -128,3 +128,29 @@ def test_concurrent_first_loads_queue_instead_of_deadlocking(
         thread.join(timeout=60)
     assert outcomes == {"B1": True, "B2": True}
     assert Fill.objects.count() == 2
+
+
+def test_a_long_reader_makes_the_load_keep_the_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dropping indexes would queue every reader behind the long one: load with them."""
+    import psycopg
+
+    monkeypatch.setattr(bulk, "REBUILD_LOCK_TIMEOUT", "200ms")
+    settings = connection.settings_dict
+    before = fill_indexes()
+    with psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+    ) as reader:  # fmt: skip
+        reader.execute("SELECT count(*) FROM orders_fill").fetchone()  # holds its lock
+        with transaction.atomic(), bulk.indexes_rebuilt_after(
+            table="orders_fill", incoming=10
+        ) as rebuilt:
+            assert rebuilt is False
+            assert fill_indexes() == before
+            # The transaction is still usable after the refused lock.
+            assert Fill.objects.count() == 0
+        reader.rollback()
+    with transaction.atomic(), bulk.indexes_rebuilt_after(table="orders_fill", incoming=10) as r:
+        assert r is True  # with the reader gone, the rebuild path is taken again
