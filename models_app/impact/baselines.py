@@ -12,8 +12,8 @@
   temporary impact, which would be read as permanent (on noise-free
   simulations it doubles γ). Our other orders in the same name inside an
   order's window add noise of their own, so each fit is done twice, the
-  second time with every overlap class weighted by its residual variance
-  (``overlap.py``).
+  second time with weights from a variance model that adds an extra variance
+  per overlap class to the market's (``overlap.py``).
 
 σ is σ20 and V is ADV20: the very inputs the TCA engine gives the permanent
 term (``tca.costs.permanent``), so the fitted γ means the same thing there.
@@ -30,7 +30,7 @@ import polars as pl
 from scipy.optimize import least_squares, lsq_linear
 
 from .features import MIN_DURATION_S, SESSION_MINUTES, OrderFeatures
-from .overlap import class_weights, own_overlaps
+from .overlap import noise_weights, own_overlaps
 from .table import TARGETS
 
 POST_HORIZON_DAYS = 30.0 / SESSION_MINUTES
@@ -152,7 +152,7 @@ class AlmgrenForm:
         overlaps = _overlaps(table)[k]
 
         # Persistent move: linear in (γ, a), weighted least squares, then again with
-        # each overlap class weighted by its own residual variance (see overlap.py).
+        # an extra variance per overlap class (see overlap.py).
         sig = x.sigma[k] * 1e4
         design = np.c_[sig * x.size[k] * x.fill[k], sig * x.fill[k]]
 
@@ -165,7 +165,7 @@ class AlmgrenForm:
             ).x
 
         first = persistent_fit(w)
-        w_perm = w * class_weights(overlaps, (persistent - design @ first) * w)
+        w_perm = noise_weights(overlaps, persistent - design @ first, w)
         gamma, adverse = persistent_fit(w_perm)
         se_perm = _robust_se(
             design * w_perm[:, None], (persistent - design @ [gamma, adverse]) * w_perm
@@ -183,13 +183,15 @@ class AlmgrenForm:
             return least_squares(resid, start, bounds=([0.0, lo], [np.inf, hi]))
 
         fit = temporary_fit(w, [0.1, 0.5])
-        fit = temporary_fit(w * class_weights(overlaps, fit.fun), list(fit.x))
+        fit = temporary_fit(noise_weights(overlaps, fit.fun / w, w), list(fit.x))
         eta, beta = fit.x
         se_temp = _robust_se(fit.jac, fit.fun)
 
         # Spread paid: aggressive fills pay about half the quoted spread, passive ones earn it.
-        sp = np.c_[x.spread_aggressive[k], x.spread_passive[k]]
-        self.spread_coef_ = np.linalg.lstsq(sp, spread_cost, rcond=None)[0]
+        # (a cut post horizon does not change the spread paid: every order with σ20 counts)
+        sp = np.c_[x.spread_aggressive[x.known], x.spread_passive[x.known]]
+        spread_known = np.nan_to_num(_target(table, "spread_cost_bps")[x.known])
+        self.spread_coef_ = np.linalg.lstsq(sp, spread_known, rcond=None)[0]
         self.params_ = {
             "gamma": float(gamma),
             "eta": float(eta),

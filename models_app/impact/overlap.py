@@ -3,10 +3,11 @@
 An order's persistent move ``P_post − P_a`` also holds the impact of our other
 orders in the same instrument that were live inside its window (their
 temporary impact at either end, their permanent impact in between). That is
-noise to the order-level fits, and it does not shrink with the market's own
-noise, so the baselines weight each order by how noisy orders of its kind
-(alone, one overlap, more) turned out to be: feasible generalised least
-squares, one variance per overlap class.
+noise added to the market's own, and it does not shrink when the market is
+quiet, so the baselines model each order's residual variance as
+``s²/w² + τ_c²``: the market's part (``w`` the usual 1/(σ·√(T + H)) weight)
+plus an extra variance per overlap class (alone, one other order, more),
+estimated from a first fit. That is feasible generalised least squares.
 """
 
 from __future__ import annotations
@@ -15,46 +16,67 @@ import numpy as np
 import polars as pl
 
 MAX_CLASS = 2  # 0, 1, 2 or more overlapping orders
+MIN_CLASS_ROWS = 30
+_TINY = 1e-24
+_SPAN_US = 2**40  # µs, about 12.7 days: wider than any (symbol, date) group's windows
 
 
 def own_overlaps(table: pl.DataFrame, *, post_horizon_s: float) -> np.ndarray:
     """For each row: how many other rows of the same symbol and date were live in its window.
 
     An order's window is [arrival, end + post horizon]; another order overlaps
-    when its own window intersects it. Orders of one (symbol, date) are few,
-    so the pairwise join stays small.
+    when its window intersects it. Counted with two binary searches per row on
+    (group, time) keys: orders that started before the window's end, minus
+    those that had ended by its start.
     """
     if table.height == 0:
         return np.zeros(0, dtype=np.int64)
-    end = pl.col("arrival_time") + pl.duration(
-        seconds=pl.col("duration_s").fill_null(0.0).clip(lower_bound=0.0) + post_horizon_s
+    groups = table.select("symbol", "trade_date").unique(maintain_order=True).with_row_index("g")
+    start = pl.col("arrival_time").dt.epoch("us")
+    span = (pl.col("duration_s").fill_null(0.0).clip(lower_bound=0.0) + post_horizon_s) * 1e6
+    frame = table.join(groups, on=["symbol", "trade_date"], how="left", maintain_order="left")
+    frame = frame.select(
+        pl.col("g").cast(pl.Int64),
+        (start - start.min().over("g")).alias("rel_start"),
+        (start - start.min().over("g") + span.cast(pl.Int64)).alias("rel_end"),
     )
-    windows = table.with_row_index("_row").select(
-        "_row", "symbol", "trade_date", pl.col("arrival_time").alias("_start"), end.alias("_end")
-    )
-    pairs = windows.join(windows, on=["symbol", "trade_date"], suffix="_other").filter(
-        (pl.col("_row") != pl.col("_row_other"))
-        & (pl.col("_start_other") < pl.col("_end"))
-        & (pl.col("_end_other") > pl.col("_start"))
-    )
-    counts = pairs.group_by("_row").agg(pl.len().alias("n"))
-    out = np.zeros(table.height, dtype=np.int64)
-    out[counts["_row"].to_numpy()] = counts["n"].to_numpy()
-    return out
+    base = frame["g"].to_numpy() * _SPAN_US
+    starts = base + frame["rel_start"].to_numpy()
+    ends = base + frame["rel_end"].to_numpy()
+    sorted_starts, sorted_ends = np.sort(starts), np.sort(ends)
+    began = np.searchsorted(sorted_starts, ends, "left") - np.searchsorted(sorted_starts, base)
+    ended = np.searchsorted(sorted_ends, starts, "right") - np.searchsorted(sorted_ends, base)
+    itself = (ends > starts).astype(np.int64)
+    return np.maximum(began - ended - itself, 0)
 
 
-def class_weights(overlaps: np.ndarray, resid: np.ndarray) -> np.ndarray:
-    """Per-row factor 1/σ_class from first-pass (already weighted) residuals.
+def noise_weights(overlaps: np.ndarray, resid: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Second-pass weights ``1/√(s²/w² + τ_c²)`` from first-pass raw residuals.
 
-    A class with fewer than 30 rows borrows the variance of all rows, so a
-    handful of orders cannot claim a tiny variance and dominate the fit.
+    ``s²`` comes from the orders that traded alone (``τ_0 = 0``); ``τ_c²`` is
+    what each overlap class adds on top, never negative. With fewer than
+    ``MIN_CLASS_ROWS`` orders alone the first-pass weights are kept; a small
+    overlap class takes the pooled extra variance of all overlapping orders.
+    Only relative weights matter to the fits and their robust errors.
     """
+    ok = np.isfinite(resid) & np.isfinite(weight) & (weight > 0)
     classes = np.minimum(overlaps, MAX_CLASS)
-    pooled = float(np.mean(resid**2)) or 1.0
-    scale = np.ones(resid.size)
-    for c in range(MAX_CLASS + 1):
-        members = classes == c
-        n = int(members.sum())
-        variance = float(np.mean(resid[members] ** 2)) if n >= 30 else pooled
-        scale[members] = 1.0 / np.sqrt(max(variance, 1e-12 * pooled))
-    return scale * np.sqrt(pooled)  # relative weights; the overall level is unchanged
+    alone = ok & (classes == 0)
+    if alone.sum() < MIN_CLASS_ROWS:
+        return weight
+    shape = np.where(ok, 1.0 / np.where(ok, weight, 1.0) ** 2, np.nan)
+    s2 = float(np.mean((resid[alone] * weight[alone]) ** 2))
+    extra = resid**2 - s2 * shape
+    shared = ok & (classes > 0)
+    pooled = max(float(np.mean(extra[shared])), 0.0) if shared.any() else 0.0
+    tau2 = np.zeros(MAX_CLASS + 1)
+    for c in range(1, MAX_CLASS + 1):
+        members = ok & (classes == c)
+        tau2[c] = (
+            max(float(np.mean(extra[members])), 0.0)
+            if members.sum() >= MIN_CLASS_ROWS
+            else pooled
+        )
+    variance = np.maximum(np.where(ok, s2 * shape + tau2[classes], 1.0), _TINY)
+    # Rows the first pass could not judge keep their market-noise weight, on the same scale.
+    return np.where(ok, 1.0 / np.sqrt(variance), weight / np.sqrt(max(s2, _TINY)))

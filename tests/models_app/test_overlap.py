@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from models_app.impact.baselines import AlmgrenForm
-from models_app.impact.overlap import class_weights, own_overlaps
+from models_app.impact.overlap import noise_weights, own_overlaps
 from tests.models_app.synthetic import almgren_table
 
 T0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
@@ -38,19 +38,40 @@ def test_overlaps_count_other_orders_of_the_name_live_in_the_window() -> None:
     assert own_overlaps(table, post_horizon_s=0.0).tolist() == [0, 0, 0, 0, 0]
 
 
-def test_class_weights_follow_each_class_residual_spread() -> None:
-    rng = np.random.default_rng(0)
-    overlaps = np.repeat([0, 1, 5], 400)
-    resid = np.concatenate(
-        [rng.normal(0, 1, 400), rng.normal(0, 2, 400), rng.normal(0, 4, 400)]
+def test_overlaps_equal_a_pairwise_count() -> None:
+    rng = np.random.default_rng(4)
+    n = 600
+    table = orders(
+        *[
+            (str(rng.choice(["AAA", "BBB", "CCC"])), int(rng.integers(0, 3)),
+             float(rng.uniform(0, 300)), float(rng.uniform(0, 60)))
+            for _ in range(n)
+        ]
+    )  # fmt: skip
+    start = table["arrival_time"].dt.epoch("us").to_numpy()
+    end = start + ((table["duration_s"].to_numpy() + 600.0) * 1e6).astype(np.int64)
+    same = (table["symbol"].to_numpy()[:, None] == table["symbol"].to_numpy()[None, :]) & (
+        table["trade_date"].to_numpy()[:, None] == table["trade_date"].to_numpy()[None, :]
     )
-    w = class_weights(overlaps, resid)
-    # Relative weights are 1/σ of the class: 1 : 1/2 : 1/4.
-    assert w[0] / w[400] == pytest.approx(2.0, rel=0.1)
-    assert w[0] / w[800] == pytest.approx(4.0, rel=0.1)
-    # A class of fewer than 30 rows takes the pooled variance.
-    small = class_weights(np.array([0] * 100 + [1] * 5), np.r_[np.ones(100), 10 * np.ones(5)])
-    assert small[-1] == pytest.approx(1.0)
+    live = (start[None, :] < end[:, None]) & (end[None, :] > start[:, None])
+    expected = (same & live).sum(axis=1) - 1
+    assert own_overlaps(table, post_horizon_s=600.0).tolist() == expected.tolist()
+
+
+def test_noise_weights_add_each_class_extra_variance_to_the_markets() -> None:
+    rng = np.random.default_rng(0)
+    n = 4000
+    weight = rng.uniform(0.5, 2.0, 3 * n)
+    overlaps = np.repeat([0, 1, 4], n)
+    tau = np.repeat([0.0, 3.0, 6.0], n)
+    sd = np.sqrt(1.0 / weight**2 + tau**2)
+    resid = rng.normal(0.0, 1.0, 3 * n) * sd
+    w = noise_weights(overlaps, resid, weight)
+    ratio = w * sd  # constant when the variance model is recovered
+    assert ratio.std() / ratio.mean() < 0.05
+    # Without enough orders alone there is no market variance to start from.
+    few = noise_weights(np.r_[[0] * 5, [1] * 100], np.ones(105), np.ones(105))
+    assert few.tolist() == [1.0] * 105
 
 
 def test_orders_whose_post_horizon_was_cut_do_not_move_gamma() -> None:
