@@ -125,14 +125,18 @@ def serialize_writers(table: str) -> None:
 
 
 def _index_definitions(table: str) -> list[tuple[str, str, str]]:
-    """(name, drop statement, create statement) of every index of ``table``."""
+    """(name, drop statement, create statement) of the full indexes of ``table``.
+
+    Partial indexes stay: rows outside their predicate cost nothing to insert,
+    while rebuilding one costs a scan of the whole table.
+    """
     rows = fetch(
         """
         SELECT i.relname, c.conname, pg_get_constraintdef(c.oid), pg_get_indexdef(i.oid)
         FROM pg_index x
         JOIN pg_class i ON i.oid = x.indexrelid
         LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
-        WHERE x.indrelid = %s::regclass
+        WHERE x.indrelid = %s::regclass AND x.indpred IS NULL
         """,
         [table],
     )
