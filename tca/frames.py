@@ -84,12 +84,26 @@ TRADES_SCHEMA: dict[str, pl.DataType] = {
     "condition": pl.String(),
 }
 
+# Daily history a user loads so ADV20 and sigma20 exist from the first analysed day.
+DAILY_SCHEMA: dict[str, pl.DataType] = {
+    "symbol": pl.String(),
+    "date": pl.Date(),  # the session date in the venue's calendar
+    "open": pl.Float64(),
+    "high": pl.Float64(),
+    "low": pl.Float64(),
+    "close": pl.Float64(),
+    "volume": pl.Float64(),
+    "vwap": pl.Float64(),
+    "currency": pl.String(),
+}
+
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "instruments": INSTRUMENTS_SCHEMA,
     "orders": ORDERS_SCHEMA,
     "fills": FILLS_SCHEMA,
     "quotes": QUOTES_SCHEMA,
     "trades": TRADES_SCHEMA,
+    "daily": DAILY_SCHEMA,
 }
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -98,6 +112,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "fills": ("exec_id", "order_id", "symbol", "side", "quantity", "price", "time"),
     "quotes": ("symbol", "time", "bid", "ask"),
     "trades": ("symbol", "time", "price", "size"),
+    "daily": ("symbol", "date", "open", "high", "low", "close", "volume"),
 }
 
 

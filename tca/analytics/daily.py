@@ -170,3 +170,21 @@ def daily_features(bars: pl.DataFrame, config: TcaConfig | None = None) -> pl.Da
 def annualised(sigma_daily: pl.Expr) -> pl.Expr:
     """Daily σ scaled to a year of 252 sessions, for regime bounds people can read."""
     return sigma_daily * math.sqrt(252.0)
+
+
+def combine_bars(history: pl.DataFrame, tape_bars: pl.DataFrame) -> pl.DataFrame:
+    """Loaded daily history and the tape's own bars as one normalised bar set.
+
+    A loaded bar wins over the tape's bar of the same (symbol, date): the
+    tape may hold only part of a session, the user's history is the official
+    day. Either input may be empty.
+    """
+    parts = [
+        normalise_bars(frame)
+        for frame in (tape_bars, history)
+        if frame.height and {"symbol", "date", "close", "volume"} <= set(frame.columns)
+    ]
+    if not parts:
+        columns = ("symbol", "date", "open", "close", "volume")
+        return pl.DataFrame(schema={c: BAR_SCHEMA[c] for c in columns})
+    return normalise_bars(pl.concat(parts))  # keep="last": history after tape

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tca.analytics import TcaConfig, aggregate_costs, aggregate_markouts, run_tca
 from tca.analytics.config import markout_column
+from tca.analytics.daily import combine_bars
 from tca.ingestion.bulk import copy_rows, drop_stage, execute, is_postgresql
 from tca.instruments.services import instrument_frame
 from tca.marketdata.store import tick_store
@@ -80,6 +81,10 @@ def _market_data(
     daily = store.read_daily()
     if daily.height:
         daily = daily.filter(pl.col("symbol").is_in(symbols))
+    history = store.read_daily_history().filter(pl.col("symbol").is_in(symbols))
+    if history.height:
+        # Loaded history is the official day and wins over the tape's own bar.
+        daily = combine_bars(history, daily)
     return quotes, trades, daily
 
 

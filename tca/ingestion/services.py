@@ -28,7 +28,7 @@ from tca.instruments.services import instruments_register_missing, instruments_u
 from tca.jobs.models import IngestAudit
 from tca.marketdata.services import daily_bars_refresh
 from tca.marketdata.store import tick_store
-from tca.orders.services import orders_mark_for_recompute
+from tca.orders.services import orders_mark_for_recompute, orders_mark_for_recompute_after
 from tca.parsing import parse_file, to_canonical
 from tca.parsing.errors import RowError
 
@@ -37,9 +37,9 @@ from .fix import fills_apply_fix
 from .orders import orders_insert
 from .rejection import IngestRejected
 
-KINDS = ("instruments", "orders", "fills", "quotes", "trades", "fix")
+KINDS = ("instruments", "orders", "fills", "quotes", "trades", "daily", "fix")
 # Kinds whose new rows change stored costs (their orders are marked for recompute).
-COST_CHANGING_KINDS = ("fills", "fix", "quotes", "trades")
+COST_CHANGING_KINDS = ("fills", "fix", "quotes", "trades", "daily")
 
 Progress = Callable[[float, str], None]
 
@@ -238,6 +238,9 @@ def _ingest_table(
         outcome.accepted, outcome.duplicates = inserted, duplicates
         outcome.details = {"orders_marked_for_recompute": touched}
         return
+    if kind == "daily":
+        _ingest_daily(outcome=outcome, frame=frame)
+        return
     # Market data goes to the tick store; its manifest swap is the last step inside
     # the transaction, so a failure anywhere rolls back the SQL side too.
     canonical = to_canonical(kind, frame)
@@ -259,6 +262,25 @@ def _ingest_table(
     outcome.accepted = report.rows_written
     outcome.duplicates = report.duplicates
     outcome.details = {"instruments_registered": new, "partitions": report.partitions}
+
+
+def _ingest_daily(*, outcome: IngestOutcome, frame: pl.DataFrame) -> None:
+    """Daily history feeds ADV20 and sigma20, so the orders of its symbols are recomputed."""
+    canonical = to_canonical("daily", frame)
+    symbols = canonical["symbol"].unique().to_list()
+    with transaction.atomic():
+        currencies = dict(
+            canonical.select("symbol", "currency").drop_nulls().unique("symbol").iter_rows()
+        )
+        new = instruments_register_missing(symbols=symbols, currency=currencies)
+        report = tick_store().write_daily_history(canonical)
+        if report.rows_written:
+            # A bar of day d feeds the features of every later day only.
+            first = canonical.group_by("symbol").agg(pl.col("date").min())
+            orders_mark_for_recompute_after(symbol_first_days=list(first.iter_rows()))
+    outcome.accepted = report.rows_written
+    outcome.duplicates = report.duplicates
+    outcome.details = {"instruments_registered": new}
 
 
 def _ingest_fix(

@@ -4,7 +4,8 @@ Layout under the store's root (``TICK_STORE_URL``)::
 
     quotes/symbol=AAPL/date=2026-03-02/part-<uuid>.parquet
     trades/...
-    daily/bars-<uuid>.parquet           one row per (symbol, session date)
+    daily/bars-<uuid>.parquet           one row per (symbol, session date), from the tape
+    daily_history/bars-<uuid>.parquet   the user's own daily history (the ``daily`` kind)
     <kind>/_manifest.json               which part file is live per partition
 
 Writers never modify a live file: they write new part files, then replace the
@@ -34,6 +35,7 @@ import polars as pl
 from tca.frames import SCHEMAS
 
 TICK_KINDS = ("quotes", "trades")
+HISTORY = "daily_history"
 _MANIFEST = "_manifest.json"
 _WRITER_THREADS = 2
 
@@ -284,6 +286,43 @@ class TickStore:
             self._publish("daily", {"bars": relative})
             if old:
                 (self._kind_dir("daily") / old).unlink(missing_ok=True)
+
+    def write_daily_history(self, bars: pl.DataFrame) -> WriteReport:
+        """Upsert loaded daily history (``DAILY_SCHEMA``; key: symbol, date).
+
+        A bar identical to the stored one is a duplicate; a different bar for a
+        stored (symbol, date) replaces it (a corrected history wins). The file
+        is small (a row per symbol and day), so it is rewritten whole and
+        published with the same atomic manifest swap as the tick data.
+        """
+        schema = SCHEMAS["daily"]
+        bars = bars.select(
+            pl.col(c).cast(t) if c in bars.columns else pl.lit(None, dtype=t).alias(c)
+            for c, t in schema.items()
+        ).unique(subset=["symbol", "date"], keep="last", maintain_order=True)
+        with self._locked(HISTORY):
+            current = self.read_daily_history()
+            same = bars.join(current, on=list(schema), how="semi", nulls_equal=True).height
+            if same == bars.height:
+                return WriteReport(bars.height, 0, same, 0)
+            merged = (
+                pl.concat([current, bars])
+                .unique(subset=["symbol", "date"], keep="last", maintain_order=True)
+                .sort("symbol", "date")
+            )
+            relative = f"bars-{uuid.uuid4().hex}.parquet"
+            merged.write_parquet(self._kind_dir(HISTORY) / relative)
+            old = self._manifest(HISTORY).get("bars")
+            self._publish(HISTORY, {"bars": relative})
+            if old:
+                (self._kind_dir(HISTORY) / old).unlink(missing_ok=True)
+        return WriteReport(bars.height, bars.height - same, same, 1)
+
+    def read_daily_history(self) -> pl.DataFrame:
+        relative = self._manifest(HISTORY).get("bars")
+        if not relative:
+            return pl.DataFrame(schema=SCHEMAS["daily"])
+        return pl.read_parquet(self._kind_dir(HISTORY) / relative)
 
     def read_daily(self) -> pl.DataFrame:
         relative = self._manifest("daily").get("bars")

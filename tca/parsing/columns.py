@@ -17,6 +17,7 @@ from tca.parsing.values import (
     DECIMAL,
     Checked,
     check_currency,
+    check_date,
     check_decimal,
     check_liquidity,
     check_side,
@@ -41,6 +42,7 @@ class ValueType(StrEnum):
     SIDE = "side"
     LIQUIDITY = "liquidity"
     TIMESTAMP = "timestamp"
+    DATE = "date"
 
 
 T = ValueType
@@ -105,6 +107,17 @@ COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
         "venue": T.TEXT,
         "condition": T.TEXT,
     },
+    "daily": {
+        "symbol": T.TEXT,
+        "date": T.DATE,
+        "open": T.POSITIVE,
+        "high": T.POSITIVE,
+        "low": T.POSITIVE,
+        "close": T.POSITIVE,
+        "volume": T.NON_NEGATIVE,
+        "vwap": T.POSITIVE,
+        "currency": T.CURRENCY,
+    },
 }
 
 DECIMAL_TYPES = frozenset({T.POSITIVE, T.NON_NEGATIVE, T.SIGNED})
@@ -145,4 +158,5 @@ _READERS = {
     T.SIDE: lambda n, d, tz: check_side(n, d),
     T.LIQUIDITY: lambda n, d, tz: check_liquidity(n, d),
     T.TIMESTAMP: lambda n, d, tz: check_timestamp(n, d, tz=tz),
+    T.DATE: lambda n, d, tz: check_date(n, d),
 }

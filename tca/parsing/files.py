@@ -257,6 +257,8 @@ def _check_rows(kind: str, values: pl.DataFrame, errors: ErrorSink) -> None:
         if "end_time" in columns:
             early = values.filter(pl.col("end_time") < pl.col("arrival_time"))
             errors.add_reasons(early, "end_time", END_BEFORE_ARRIVAL)
+    if kind == "daily":
+        _check_daily_bars(values, errors)
     if kind == "quotes":
         crossed = values.filter(pl.col("bid") > pl.col("ask"))
         if crossed.height:
@@ -271,6 +273,31 @@ def _check_rows(kind: str, values: pl.DataFrame, errors: ErrorSink) -> None:
                     ),
                 )
             )
+
+
+def _check_daily_bars(values: pl.DataFrame, errors: ErrorSink) -> None:
+    """One bar per (symbol, date), and a bar whose range holds its open and close."""
+    keyed = values.filter(pl.col("symbol").is_not_null() & pl.col("date").is_not_null())
+    repeated = keyed.filter(pl.struct("symbol", "date").is_duplicated())
+    if repeated.height:
+        errors.add_frame(
+            repeated.select(
+                LINE,
+                column=pl.lit("date"),
+                reason=pl.format(
+                    "duplicate bar for {} on {}", quoted(pl.col("symbol")), pl.col("date")
+                ),
+            )
+        )
+    # Range rules only on prices that passed their own (positive) check.
+    low, high = pl.col("low"), pl.col("high")
+    sane = (low > 0) & (high > 0)
+    errors.add_reasons(values.filter(sane & (low > high)), "low", "low is above high")
+    for name in ("open", "close"):
+        price = pl.col(name)
+        beyond = (price < low) | (price > high)
+        outside = values.filter(sane & (low <= high) & (price > 0) & beyond)
+        errors.add_reasons(outside, name, f"{name} is outside [low, high]")
 
 
 def _check_unique(values: pl.DataFrame, key: str, errors: ErrorSink) -> None:

@@ -48,6 +48,7 @@ LIQUIDITY_EXPECTED = "expected " + ", ".join(LIQUIDITY_FLAGS[:-1]) + f" or {LIQU
 CURRENCY_EXPECTED = "not a 3-letter currency code"
 TIME_ZONE_EXPECTED = "not an IANA time zone name (like Europe/London)"
 TIME_OF_DAY_EXPECTED = "not a time of day (HH:MM or HH:MM:SS)"
+DATE_EXPECTED = "not a calendar date (YYYY-MM-DD)"
 
 _PLAIN_DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 _EXPONENT_DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$"
@@ -295,3 +296,12 @@ def check_time_of_day(name: str, dtype: pl.DataType) -> Checked:
     """Session open/close as local "HH:MM[:SS]" text, hours 00-23."""
     ok = pl.col(name).str.contains(r"^(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?$")
     return _check_pattern(name, ok, TIME_OF_DAY_EXPECTED)
+
+
+def check_date(name: str, dtype: pl.DataType) -> Checked:
+    """A session date as ISO "YYYY-MM-DD"; the shape and the calendar are both checked."""
+    source = pl.col(name)
+    shaped = source.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    value = pl.when(shaped).then(source).str.to_date("%Y-%m-%d", strict=False)
+    bad = source.is_not_null() & value.is_null()
+    return Checked(value, explain(bad, DATE_EXPECTED + ": {}", source))

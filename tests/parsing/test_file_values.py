@@ -290,6 +290,10 @@ def test_to_canonical_gives_the_float_schema(kind):
         "fills": (FILLS_HEADER, fill_row()),
         "quotes": ("symbol,time,bid,ask", "AAPL,2024-03-01T00:00:00Z,1.25,1.5"),
         "trades": ("symbol,time,price,size", "AAPL,2024-03-01T00:00:00Z,1.25,3"),
+        "daily": (
+            "symbol,date,open,high,low,close,volume",
+            "AAPL,2024-03-01,1.25,1.5,1.2,1.3,1000",
+        ),
     }[kind]
     if kind == "orders":
         rows = (rows[0], rows[1].replace("00:00Z", "00:00:00Z"))
