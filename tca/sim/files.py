@@ -2,7 +2,8 @@
 
 Ingestible files: instruments.csv, orders.csv, fills.csv (sides as BUY/SELL,
 times ISO-8601 with nanoseconds and a ``Z`` offset), quotes.parquet and
-trades.parquet (same column names, times as UTC datetimes), fills.fix (a FIX
+trades.parquet (same column names, times as UTC datetimes), daily.csv (a
+warm-up history before the first day, see ``warmup``), fills.fix (a FIX
 4.4 drop copy of a few orders). Truth, never to be ingested: truth.parquet
 (per order), market_truth.parquet (per instrument-day), params.json.
 """
@@ -16,6 +17,7 @@ import polars as pl
 
 from .fix import execution_reports
 from .simulate import Dataset
+from .warmup import warmup_history
 
 ISO_UTC = "%Y-%m-%dT%H:%M:%S%.9fZ"
 
@@ -45,6 +47,7 @@ def write_dataset(ds: Dataset, directory: str | Path) -> dict[str, Path]:
             "fills.csv",
             "quotes.parquet",
             "trades.parquet",
+            "daily.csv",
             "fills.fix",
             "truth.parquet",
             "market_truth.parquet",
@@ -59,6 +62,7 @@ def write_dataset(ds: Dataset, directory: str | Path) -> dict[str, Path]:
         _csv_ready(frame).write_csv(paths[f"{name}.csv"], datetime_format=ISO_UTC)
     ds.quotes.write_parquet(paths["quotes.parquet"])
     ds.trades.write_parquet(paths["trades.parquet"])
+    warmup_history(ds.market_truth, seed=ds.config.seed).write_csv(paths["daily.csv"])
     ds.truth.write_parquet(paths["truth.parquet"])
     ds.market_truth.write_parquet(paths["market_truth.parquet"])
     paths["fills.fix"].write_text(

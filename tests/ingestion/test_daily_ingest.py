@@ -116,3 +116,21 @@ def test_tape_bars_fill_in_and_loaded_bars_win() -> None:
     assert adv_sigma_asof(symbol="NONE", asof=dt.date(2026, 3, 4)) == (
         None, None, (NO_SIGMA, SHORT_HISTORY)
     )
+
+
+@pytest.mark.django_db
+def test_simulated_warmup_history_ingests_and_gives_features_on_the_first_day(
+    tmp_path: Path,
+) -> None:
+    from tca.sim import SimConfig, simulate, write_dataset
+
+    ds = simulate(SimConfig.preset("small", seed=5))
+    paths = write_dataset(ds, tmp_path)
+    assert ingest_file(kind="instruments", path=paths["instruments.csv"]).ok
+    outcome = ingest_file(kind="daily", path=paths["daily.csv"])
+    assert outcome.ok, outcome.errors[:3]
+    first_day = ds.market_truth["date"].min()
+    for symbol in ds.instruments["symbol"].to_list():
+        adv, sigma, flags = adv_sigma_asof(symbol=symbol, asof=first_day)
+        assert adv is not None and sigma is not None
+        assert flags == (FROM_HISTORY,)

@@ -14,6 +14,7 @@ from tca.orders.models import ParentOrder
 # Instruments first (sessions, ticks), then orders before their fills.
 _FILES = (
     ("instruments", "instruments.csv"),
+    ("daily", "daily.csv"),  # history before the first day: ADV20 and sigma20 from day one
     ("orders", "orders.csv"),
     ("fills", "fills.csv"),
     ("quotes", "quotes.parquet"),
