@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from tca.frames import LIQUIDITY_FLAGS, SCHEMAS
+from tca.frames import LIQUIDITY_FLAGS, REQUIRED_COLUMNS, SCHEMAS
 from tca.sim import Dataset
+from tca.sim.warmup import warmup_history
 
 from .measures import asof_mid, mids
 
@@ -14,6 +15,11 @@ TRUTH_ONLY = {"adv", "daily_vol", "regime", "sigma", "informed", "strategy", "te
 
 def test_frames_have_canonical_schemas(small: Dataset) -> None:
     for kind, schema in SCHEMAS.items():
+        if kind == "daily":  # written from the truth by tca.sim.warmup, not a Dataset frame
+            bars = warmup_history(small.market_truth, seed=small.config.seed)
+            assert set(bars.columns) == set(REQUIRED_COLUMNS["daily"])
+            assert bars.height > 0
+            continue
         frame = getattr(small, kind)
         assert dict(frame.schema) == schema, kind
         assert not TRUTH_ONLY & set(frame.columns), kind
