@@ -277,7 +277,13 @@ def _with_daily(o: pl.DataFrame, bars: pl.DataFrame, config: TcaConfig) -> pl.Da
         [
             o,
             feats.select(
-                "adv20", "sigma20", "prev_close", "prev_date", "history_days", "history_returns"
+                "adv20",
+                "sigma20",
+                "sigma_source",
+                "prev_close",
+                "prev_date",
+                "history_days",
+                "history_returns",
             ),
             day.select(
                 pl.col("open").alias("open_price"),

@@ -24,10 +24,15 @@ BAR_SCHEMA: dict[str, pl.DataType] = {
     "close": pl.Float64(),
     "volume": pl.Float64(),
     "n_trades": pl.Int64(),
+    "rv": pl.Float64(),
 }
+# Sampling interval of the intraday returns behind the fallback σ: long enough
+# that bid-ask bounce does not dominate, short enough for ~80 returns a session.
+RV_INTERVAL_NS = 5 * 60 * 1_000_000_000
 FEATURE_COLUMNS = (
     "adv20",
     "sigma20",
+    "sigma_source",
     "prev_close",
     "prev_date",
     "history_days",
@@ -65,6 +70,7 @@ def bars_from_tape(tape: TradeTape, calendar: Calendar) -> pl.DataFrame:
     first = np.flatnonzero(change)
     last = np.append(first[1:], n) - 1
     price = tape.price[rows]
+    rv = _realised_variance(c, d, clock[rows], price, first)
     symbols = np.array(tape.codes.symbols, dtype=object)
     return pl.DataFrame(
         {
@@ -74,24 +80,67 @@ def bars_from_tape(tape: TradeTape, calendar: Calendar) -> pl.DataFrame:
             "close": price[last],
             "volume": np.add.reduceat(tape.size[rows], first),
             "n_trades": (last - first + 1).astype(np.int64),
+            "rv": rv,
         }
     )
 
 
+def _realised_variance(
+    code: np.ndarray,
+    day: np.ndarray,
+    clock: np.ndarray,
+    price: np.ndarray,
+    first: np.ndarray,
+) -> np.ndarray:
+    """Σ r² of 5-minute log returns of the last print per interval, per (symbol, day).
+
+    This is the session's realised variance, the intraday estimate of daily
+    variance the SPEC allows when daily closes are too few; NaN for a day with
+    fewer than two sampled intervals.
+    """
+    n = len(price)
+    bucket = np.floor_divide(clock, RV_INTERVAL_NS)
+    end_of_bucket = np.ones(n, dtype=bool)
+    end_of_bucket[:-1] = (
+        (code[1:] != code[:-1]) | (day[1:] != day[:-1]) | (bucket[1:] != bucket[:-1])
+    )
+    sampled = np.flatnonzero(end_of_bucket & (price > 0))
+    log_p = np.log(price[sampled])
+    same_day = np.zeros(len(sampled), dtype=bool)
+    same_day[1:] = (code[sampled[1:]] == code[sampled[:-1]]) & (
+        day[sampled[1:]] == day[sampled[:-1]]
+    )
+    sq = np.zeros(len(sampled))
+    sq[1:] = np.diff(log_p) ** 2
+    sq[~same_day] = 0.0
+    # Sum the squared returns of each (symbol, day) group by its rows' positions.
+    group = np.searchsorted(first, sampled, side="right") - 1
+    total = np.bincount(group, weights=sq, minlength=len(first))
+    count = np.bincount(group, weights=same_day.astype(np.float64), minlength=len(first))
+    return np.where(count >= 1, total, np.nan)
+
+
 def normalise_bars(bars: pl.DataFrame) -> pl.DataFrame:
-    """symbol, date, open, close, volume in canonical types, one row per (symbol, date)."""
+    """symbol, date, open, close, volume, rv in canonical types, one row per (symbol, date).
+
+    ``rv`` (the session's realised variance) exists only for bars derived from
+    the tape; user history leaves it null.
+    """
     missing = [c for c in ("symbol", "date", "close", "volume") if c not in bars.columns]
     if missing:
         raise ValueError(f"daily bars: missing column(s) {', '.join(missing)}")
-    extra = [pl.lit(None, dtype=pl.Float64).alias(c) for c in ("open",) if c not in bars.columns]
+    extra = [
+        pl.lit(None, dtype=pl.Float64).alias(c) for c in ("open", "rv") if c not in bars.columns
+    ]
     return (
         bars.with_columns(extra)
         .with_columns(
             pl.col("symbol").cast(pl.String),
             pl.col("date").cast(pl.Date),
-            pl.col("open", "close", "volume").cast(pl.Float64),
+            pl.col("open", "close", "volume", "rv").cast(pl.Float64),
         )
-        .select("symbol", "date", "open", "close", "volume")
+        .with_columns(pl.col("rv").fill_nan(None))
+        .select("symbol", "date", "open", "close", "volume", "rv")
         .unique(["symbol", "date"], keep="last", maintain_order=True)
         .sort("symbol", "date")
     )
@@ -101,17 +150,26 @@ def _trailing_stats(bars: pl.DataFrame, config: TcaConfig) -> pl.DataFrame:
     """Per bar: statistics over the window that ENDS at that bar (inclusive)."""
     n = config.history_days
     valid_close = pl.when(pl.col("close") > 0).then(pl.col("close"))
+    from_closes = (
+        pl.col("_ret").rolling_std(n, min_samples=config.min_sigma_returns).over("symbol")
+    )
+    # Too few daily returns: the mean realised variance of the same window's
+    # sessions, from their intraday returns (flagged, never silently mixed).
+    intraday = pl.col("rv").rolling_mean(n, min_samples=1).over("symbol").sqrt()
     return (
         bars.with_columns(valid_close.alias("_c"))
         .with_columns((pl.col("_c") / pl.col("_c").shift(1)).log().over("symbol").alias("_ret"))
+        .with_columns(from_closes.alias("_sigma_closes"), intraday.alias("_sigma_intraday"))
         .select(
             "symbol",
             "date",
             pl.col("volume").rolling_mean(n, min_samples=1).over("symbol").alias("adv20"),
-            pl.col("_ret")
-            .rolling_std(n, min_samples=config.min_sigma_returns)
-            .over("symbol")
-            .alias("sigma20"),
+            pl.coalesce("_sigma_closes", "_sigma_intraday").alias("sigma20"),
+            pl.when(pl.col("_sigma_closes").is_not_null())
+            .then(pl.lit("daily"))
+            .when(pl.col("_sigma_intraday").is_not_null())
+            .then(pl.lit("intraday"))
+            .alias("sigma_source"),
             pl.col("close").alias("prev_close"),
             pl.col("date").alias("prev_date"),
             pl.int_range(1, pl.len() + 1).over("symbol").clip(upper_bound=n).alias("history_days"),
@@ -160,7 +218,9 @@ def daily_features(bars: pl.DataFrame, config: TcaConfig | None = None) -> pl.Da
 
     σ20 is the sample standard deviation (ddof 1) of daily log close-to-close
     returns over the previous up-to-20 returns; with fewer than
-    ``config.min_sigma_returns`` it is null. ADV20 is the mean volume of the
+    ``config.min_sigma_returns`` it is the square root of the mean realised
+    variance of those sessions' 5-minute returns (``sigma_source`` "intraday"),
+    and null when neither exists. ADV20 is the mean volume of the
     previous up-to-20 bars.
     """
     b = normalise_bars(bars)

@@ -48,6 +48,7 @@ def order_flag_conditions(*, has_impact_model: bool, history_days: int) -> dict[
         "missing_daily_bar": pl.col("open_price").is_null() | pl.col("close_price").is_null(),
         "no_history": pl.col("history_days") == 0,
         "short_history": (pl.col("history_days") > 0) & (pl.col("history_returns") < history_days),
+        "intraday_sigma": pl.col("sigma_source") == "intraday",
         "unknown_session": ~pl.col("_has_session"),
         "post_horizon_clipped": pl.col("_post_clipped"),
     }

@@ -22,7 +22,8 @@ from .store import tick_store
 FROM_HISTORY = "daily_history"
 FROM_TAPE = "tape_bars"
 SHORT_HISTORY = "short_history"  # fewer than history_days bars before the as-of date
-NO_SIGMA = "no_sigma"  # fewer than min_sigma_returns daily returns
+NO_SIGMA = "no_sigma"  # neither enough daily returns nor intraday prints
+INTRADAY_SIGMA = "intraday_sigma"  # sigma from the sessions' intraday returns
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
@@ -61,8 +62,9 @@ def adv_sigma_asof(
     """(ADV20, daily sigma20, flags) from bars strictly before ``asof``'s date.
 
     ADV20 is the mean volume of the last up-to-20 bars; sigma20 the sample
-    standard deviation of their daily log close-to-close returns, missing
-    (flag ``no_sigma``) with fewer than ``config.min_sigma_returns`` returns.
+    standard deviation of their daily log close-to-close returns; with fewer
+    than ``config.min_sigma_returns`` returns, the root mean realised variance
+    of the tape's sessions (flag ``intraday_sigma``), else missing (``no_sigma``).
     The flags also say which sources contributed and whether fewer than 20
     bars were available.
     """
@@ -85,4 +87,6 @@ def adv_sigma_asof(
     sigma = features["sigma20"]
     if sigma is None:
         flags.append(NO_SIGMA)
+    elif features["sigma_source"] == "intraday":
+        flags.append(INTRADAY_SIGMA)
     return features["adv20"], sigma, tuple(flags)

@@ -47,7 +47,13 @@ def test_bars_use_local_dates_and_session_hours() -> None:
     # symbols out of order (forces the sort), same-instant prints keep feed order
     by_symbol = [trades.filter(pl.col("symbol") == s) for s in ("UTC", "NYC")]
     bars = daily_bars(pl.concat(by_symbol), NY)
-    assert bars.to_dicts() == [
+    # realised variance: 5-minute buckets' last prints (22.0 closes the 19:00 bucket);
+    # a session with one sampled interval has no return
+    rv = bars["rv"].to_list()
+    assert rv[0] == pytest.approx(math.log(11 / 10) ** 2)
+    assert rv[1] == pytest.approx(math.log(22 / 20) ** 2)
+    assert all(math.isnan(v) for v in rv[2:])
+    assert bars.drop("rv").to_dicts() == [
         {"symbol": "NYC", "date": date(2024, 3, 8), "open": 10.0, "close": 11.0,
          "volume": 300.0, "n_trades": 2},
         # 20:30 UTC is after the 16:00 EDT close and dropped; of the two prints at
@@ -111,3 +117,36 @@ def test_short_history_fallback() -> None:
     loose = daily_features(_bars([100.0, 101.0, 99.0, 100.0]), TcaConfig(min_sigma_returns=2))
     assert loose["sigma20"][3] == pytest.approx(np.std(np.diff(np.log([100, 101, 99])), ddof=1))
     assert not math.isnan(loose["sigma20"][3])
+
+
+def test_sigma_falls_back_to_realised_variance_when_daily_returns_are_few() -> None:
+    """3 prior sessions (2 returns < 5): σ is √(mean rv) of those sessions, flagged."""
+    bars = pl.DataFrame(
+        {
+            "symbol": ["A"] * 4,
+            "date": [date(2024, 3, d) for d in (4, 5, 6, 7)],
+            "open": [10.0] * 4,
+            "close": [10.0, 10.1, 10.0, 10.2],
+            "volume": [100.0, 200.0, 300.0, 400.0],
+            "rv": [1e-4, 4e-4, 7e-4, 1.0],  # the 7th's own rv must not leak into the 7th
+        }
+    )
+    feats = daily_features(bars, TcaConfig()).filter(pl.col("date") == date(2024, 3, 7))
+    row = feats.row(0, named=True)
+    assert row["sigma_source"] == "intraday"
+    assert row["sigma20"] == pytest.approx(math.sqrt((1e-4 + 4e-4 + 7e-4) / 3))
+    assert row["adv20"] == pytest.approx(200.0)
+    # with enough daily returns the close-to-close estimate wins
+    long = pl.DataFrame(
+        {
+            "symbol": ["A"] * 8,
+            "date": [date(2024, 3, d) for d in range(1, 9)],
+            "close": [10.0, 10.1, 10.0, 10.2, 10.1, 10.3, 10.2, 10.4],
+            "volume": [1.0] * 8,
+            "rv": [1.0] * 8,
+        }
+    )
+    last = daily_features(long, TcaConfig()).row(-1, named=True)
+    assert last["sigma_source"] == "daily"
+    closes = np.array([10.0, 10.1, 10.0, 10.2, 10.1, 10.3, 10.2])
+    assert last["sigma20"] == pytest.approx(float(np.std(np.diff(np.log(closes)), ddof=1)))
