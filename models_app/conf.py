@@ -20,7 +20,11 @@ class ModelsConf:
     )  # fmt: skip
     hyperparameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     holdout_days: int = 3  # latest trade dates held out to compare challengers and champion
-    min_train_days: int = 5  # walk-forward: history before the first predicted block
+    min_train_days: int = 5  # holdout: history a registered fit needs besides the holdout
+    # walk-forward: trade dates before the first predicted block; one day is enough
+    # once daily history gives σ20 and ADV20 from the first day, and every later
+    # order then carries the prediction a model fitted on earlier days made for it
+    walk_forward_first_days: int = 1
     walk_forward_days: int = 3  # walk-forward: trade dates per predicted block
     threshold_bps: float = 10.0  # P(cost > threshold) stored with each prediction
     monitor_window_days: int = 5  # trade dates of residuals each monitoring run looks at

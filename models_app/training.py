@@ -101,7 +101,7 @@ def models_train(
     train, holdout, window = holdout_split(table, conf.holdout_days, conf.min_train_days)
     data_hash = data_sha256(trainable(train).drop("order_pk", strict=False))
     wf_args = {
-        "min_train_days": conf.min_train_days,
+        "min_train_days": conf.walk_forward_first_days,
         "test_days": conf.walk_forward_days,
         "threshold_bps": conf.threshold_bps,
     }
