@@ -91,6 +91,10 @@ def model_version_promote(
             if current.status == ModelVersion.Status.CHAMPION:
                 _set_status(current, ModelVersion.Status.RETIRED, user, f"replaced by {target}")
         _set_status(target, ModelVersion.Status.CHAMPION, user, note)
+        if target.kind == "almgren":  # the permanent-impact model: re-split stored results
+            from tca.costs.tasks import tca_reattribute_task
+
+            transaction.on_commit(tca_reattribute_task.delay)
     return target
 
 

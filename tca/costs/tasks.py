@@ -32,3 +32,10 @@ def tca_finalize_task(
     chunk_results: list[dict[str, int]], job_id: str, days: list[str]
 ) -> dict[str, Any]:
     return runs.tca_run_finish(job_id=job_id, days=days, chunk_results=chunk_results)
+
+
+@shared_task(name="tca.costs.reattribute", acks_late=True)
+def tca_reattribute_task() -> dict[str, int]:
+    from .reattribution import cost_results_reattribute
+
+    return cost_results_reattribute()

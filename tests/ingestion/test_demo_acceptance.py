@@ -31,6 +31,14 @@ def test_demo_attributes_and_predicts_every_order(celery_worker, tmp_path) -> No
     permanent_bps = totals["permanent_impact_amount__sum"] / totals["executed_notional__sum"] * 1e4
     assert permanent_bps > 0.5  # a real share of the persistent move, not rounding noise
 
+    # the re-split keeps execution = spread + temporary + permanent + adverse selection
+    for r in results.exclude(execution_amount=None).exclude(adverse_selection_amount=None):
+        parts = (
+            r.spread_amount + r.temporary_impact_amount + r.permanent_impact_amount
+            + r.adverse_selection_amount
+        )
+        assert parts == pytest.approx(r.execution_amount, rel=1e-9, abs=1e-6)
+
     conf = models_conf()
     table = order_table()
     plan = folds(
