@@ -15,7 +15,7 @@ import polars as pl
 from .asof import QuoteIndex, QuoteState
 from .benchmarks import market_benchmarks, slippage_columns
 from .config import BENCHMARK_NAMES, COST_NAMES, TcaConfig, to_ns
-from .daily import bars_from_tape, features_asof, normalise_bars
+from .daily import FEATURE_COLUMNS, bars_from_tape, features_asof, normalise_bars
 from .features import feature_columns, size_bucket, volatility_regime
 from .fills import FILL_TOTALS_SCHEMA, fill_totals
 from .flags import flags_column, order_flag_conditions
@@ -276,15 +276,7 @@ def _with_daily(o: pl.DataFrame, bars: pl.DataFrame, config: TcaConfig) -> pl.Da
     return pl.concat(
         [
             o,
-            feats.select(
-                "adv20",
-                "sigma20",
-                "sigma_source",
-                "prev_close",
-                "prev_date",
-                "history_days",
-                "history_returns",
-            ),
+            feats.select(FEATURE_COLUMNS),
             day.select(
                 pl.col("open").alias("open_price"),
                 pl.col("close").alias("close_price"),

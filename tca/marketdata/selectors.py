@@ -77,11 +77,7 @@ def adv_sigma_asof(
         bars.drop("source"), pl.DataFrame({"symbol": [symbol], "date": [day]}), config
     ).row(0, named=True)
     window = bars.tail(config.history_days)
-    flags = [
-        name
-        for name, used in ((FROM_HISTORY, FROM_HISTORY), (FROM_TAPE, FROM_TAPE))
-        if (window["source"] == used).any()
-    ]
+    flags = [name for name in (FROM_HISTORY, FROM_TAPE) if (window["source"] == name).any()]
     if features["history_days"] < config.history_days:
         flags.append(SHORT_HISTORY)
     sigma = features["sigma20"]

@@ -279,13 +279,7 @@ class TickStore:
                 else bars
             )
             merged = merged.unique(subset=["symbol", "date"], keep="last", maintain_order=True)
-            merged = merged.sort(["symbol", "date"])
-            relative = f"bars-{uuid.uuid4().hex}.parquet"
-            merged.write_parquet(self._kind_dir("daily") / relative)
-            old = self._manifest("daily").get("bars")
-            self._publish("daily", {"bars": relative})
-            if old:
-                (self._kind_dir("daily") / old).unlink(missing_ok=True)
+            self._swap_single_file("daily", merged.sort(["symbol", "date"]))
 
     def write_daily_history(self, bars: pl.DataFrame) -> WriteReport:
         """Upsert loaded daily history (``DAILY_SCHEMA``; key: symbol, date).
@@ -310,13 +304,17 @@ class TickStore:
                 .unique(subset=["symbol", "date"], keep="last", maintain_order=True)
                 .sort("symbol", "date")
             )
-            relative = f"bars-{uuid.uuid4().hex}.parquet"
-            merged.write_parquet(self._kind_dir(HISTORY) / relative)
-            old = self._manifest(HISTORY).get("bars")
-            self._publish(HISTORY, {"bars": relative})
-            if old:
-                (self._kind_dir(HISTORY) / old).unlink(missing_ok=True)
+            self._swap_single_file(HISTORY, merged)
         return WriteReport(bars.height, bars.height - same, same, 1)
+
+    def _swap_single_file(self, kind: str, frame: pl.DataFrame) -> None:
+        """Replace a kind kept as one small file: new file, manifest switch, old file last."""
+        relative = f"bars-{uuid.uuid4().hex}.parquet"
+        frame.write_parquet(self._kind_dir(kind) / relative)
+        old = self._manifest(kind).get("bars")
+        self._publish(kind, {"bars": relative})
+        if old:
+            (self._kind_dir(kind) / old).unlink(missing_ok=True)
 
     def read_daily_history(self) -> pl.DataFrame:
         relative = self._manifest(HISTORY).get("bars")
