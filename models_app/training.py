@@ -133,6 +133,7 @@ def models_train(
                                 baseline=base_holdout) if holdout.height else {},
             "window": model.window_,
             "reference": model.reference_,
+            "input_ranges": model.input_ranges_,
         }  # fmt: skip
         track = TRACK_OF[kind]
         champion = champions[track]

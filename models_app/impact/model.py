@@ -42,6 +42,9 @@ DRIFT_FEATURES = (
     "participation",
     "log_duration",
 )
+# Raw inputs whose training range is stored with the version: pre-trade falls back to
+# a parametric law when a learned model would be asked outside them.
+RANGE_FEATURES = ("size_adv", "volatility", "participation", "duration_s", "arrival_spread_bps")
 PREDICTION_COLUMNS = (
     "order_id",
     "regime",
@@ -74,6 +77,16 @@ def reference_bins(values: np.ndarray, n_bins: int = 10) -> dict[str, list[float
     edges = np.unique(np.quantile(values, np.linspace(0, 1, n_bins + 1)[1:-1]))
     counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=edges.size + 1)
     return {"edges": edges.tolist(), "fractions": (counts / max(values.size, 1)).tolist()}
+
+
+def input_ranges(table: pl.DataFrame) -> dict[str, list[float]]:
+    """[min, max] of each RANGE_FEATURES input over the rows a model was fitted on."""
+    out = {}
+    for name in RANGE_FEATURES:
+        values = table[name].drop_nulls()
+        if values.len():
+            out[name] = [float(values.min()), float(values.max())]  # type: ignore[arg-type]
+    return out
 
 
 class ImpactModel:
@@ -117,6 +130,7 @@ class ImpactModel:
         self.reference_ = {
             name: reference_bins(fitted[name].to_numpy().astype(float)) for name in DRIFT_FEATURES
         }
+        self.input_ranges_ = input_ranges(rows)
         self.window_ = {
             "train_start": rows["trade_date"].min(),
             "train_end": rows["trade_date"].max(),

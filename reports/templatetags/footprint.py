@@ -112,3 +112,15 @@ def filter_fields() -> list[tuple[str, str]]:
         ("desk", "Desk"),
         ("regime", "Regime"),
     ]
+
+
+@register.filter
+def duration(seconds: object) -> str:
+    """Seconds as '45 s', '12 min' or '2 h 05 min'."""
+    number = _number(seconds)
+    if number is None:
+        return "–"
+    if number < 60:
+        return f"{number:.0f} s"
+    minutes = round(number / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"

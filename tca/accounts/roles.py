@@ -22,9 +22,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_READ,
         "orders.ingest_data",
         "costs.run_tca",
+        "pretrade.view_pretradeestimate",
+        "pretrade.run_pretrade",
     ),
     COMPLIANCE: (
         *_READ,
+        "pretrade.view_pretradeestimate",
         "orders.view_all_desks",
         "jobs.view_ingestaudit",
         "jobs.export_best_execution",
@@ -38,5 +41,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "models_app.view_modelversion",
         "models_app.train_model",
         "models_app.promote_model",
+        "pretrade.view_pretradeestimate",
+        "pretrade.run_pretrade",
     ),
 }

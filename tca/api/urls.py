@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from tca.pretrade.apis import PretradeEstimateApi
+
 from . import ingest_views, tca_views, views
 
 app_name = "api"
@@ -12,4 +14,5 @@ urlpatterns = [
     path("tca/compute/", tca_views.TcaComputeApi.as_view(), name="tca-compute"),
     path("jobs/<uuid:pk>/", views.JobDetailApi.as_view(), name="job-detail"),
     path("models/", include("models_app.urls")),
+    path("pretrade/estimate/", PretradeEstimateApi.as_view(), name="pretrade-estimate"),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tca.jobs",
     "tca.marketdata",
     "tca.ingestion",
+    "tca.pretrade",
     "tca.api",
     "models_app",
     "reports",
