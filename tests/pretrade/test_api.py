@@ -38,9 +38,11 @@ def test_trader_gets_every_strategy_and_the_estimate_is_stored(
         assert s["std_bps"] > 0
     # Faster means more temporary impact and a shorter expected duration.
     assert rows["aggressive"]["temporary_bps"] > rows["passive"]["temporary_bps"]
-    assert rows["aggressive"]["duration_s"] < rows["balanced"]["duration_s"] < rows[
-        "passive"
-    ]["duration_s"]
+    assert (
+        rows["aggressive"]["duration_s"]
+        < rows["balanced"]["duration_s"]
+        < rows["passive"]["duration_s"]
+    )
     assert rows["optimal"]["duration_s"] == 3600
     sched = out["optimal"]["schedule"]
     assert sum(sched["trades"]) == pytest.approx(20_000)
@@ -60,9 +62,7 @@ def test_compliance_may_read_but_not_request(on_book, compliance, api_client_for
     assert api_client_for(compliance).post(URL, body(on_book), format="json").status_code == 403
 
 
-def test_unknown_symbol_and_missing_history_are_clear_400s(
-    on_book, quant, api_client_for
-) -> None:
+def test_unknown_symbol_and_missing_history_are_clear_400s(on_book, quant, api_client_for) -> None:
     client = api_client_for(quant)
     r = client.post(URL, body(on_book, symbol="NOPE"), format="json")
     assert r.status_code == 400 and "unknown symbol 'NOPE'" in r.json()["detail"]
@@ -98,9 +98,11 @@ def test_inputs_outside_the_training_range_fall_back(on_book, trader, api_client
         for i in api_client_for(trader).post(URL, body(on_book), format="json").json()["inputs"]
         if i["name"] == "adv20"
     )
-    out = api_client_for(trader).post(
-        URL, body(on_book, quantity=round(adv * top * 3)), format="json"
-    ).json()
+    out = (
+        api_client_for(trader)
+        .post(URL, body(on_book, quantity=round(adv * top * 3)), format="json")
+        .json()
+    )
     if champion.kind in ("sqrt", "almgren"):
         pytest.skip("the champion is a parametric law: no range check")
     assert out["model"]["fallback"] is True and out["model"]["kind"] == "sqrt"
