@@ -16,6 +16,9 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from tca.pretrade.conf import pretrade_conf
+from tca.pretrade.selectors import estimate_outcome_for_order, estimate_outcomes
+
 from . import pages
 from .csv_export import csv_lines
 from .forms import BlotterFilterForm, CompareForm, PrePostForm
@@ -159,6 +162,9 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     if detail is None:  # unknown, or another desk's: do not tell which
         raise Http404("No such order")
     context, figures = pages.order(detail)
+    context["pretrade"] = estimate_outcome_for_order(
+        user=request.user, order=detail.order, conf=pretrade_conf()
+    )
     return render(
         request,
         "reports/order_detail.html",
@@ -193,7 +199,11 @@ def prepost(request: HttpRequest) -> HttpResponse:
     scope = scope_for(user=request.user, filters=form.to_filters())
     version = form.cleaned_data.get("version", "") if form.is_bound else ""
     context, figures = pages.prepost(scope, version=version)
-    context.update(form=form, choices=filter_choices(user=request.user, scope=scope))
+    context.update(
+        form=form,
+        choices=filter_choices(user=request.user, scope=scope),
+        pretrade_outcomes=estimate_outcomes(user=request.user, conf=pretrade_conf()),
+    )
     return _respond(
         request,
         template="reports/prepost.html",

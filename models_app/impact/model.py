@@ -11,12 +11,14 @@ parameters gain from every row and barely move the calibration).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import sys
 from typing import Any
 
 import numpy as np
 import polars as pl
 from sklearn.linear_model import Ridge
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .catalog import TRACK_OF, hyperparameters_for, point_model
 from .conformal import MIN_CALIBRATION, ConformalDistribution
@@ -56,6 +58,20 @@ PREDICTION_COLUMNS = (
     "p_exceed",
     "threshold_bps",
 )
+
+
+@functools.cache
+def _threads(xgboost_loaded: bool) -> ThreadpoolController:
+    """Found once: scanning the loaded BLAS/OpenMP libraries costs milliseconds per call.
+
+    Rescanned once xgboost (imported lazily, with its own OpenMP) has been loaded.
+    """
+    return ThreadpoolController()
+
+
+def single_thread() -> Any:
+    """One BLAS/OpenMP thread for the block (small matrices: threads only contend)."""
+    return _threads("xgboost" in sys.modules).limit(limits=1)
 
 
 def calibration_split(table: pl.DataFrame, share: float) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -107,7 +123,7 @@ class ImpactModel:
         self.n_regimes = n_regimes
 
     def fit(self, table: pl.DataFrame) -> ImpactModel:
-        with threadpool_limits(limits=1):  # small matrices: threads only contend
+        with single_thread():  # small matrices: threads only contend
             return self._fit(table)
 
     def _fit(self, table: pl.DataFrame) -> ImpactModel:
@@ -145,10 +161,13 @@ class ImpactModel:
     def train_end(self) -> dt.date:
         return self.window_["train_end"]  # type: ignore[no-any-return]
 
-    def _center_scale(self, table: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def _center_scale(
+        self, table: pl.DataFrame, point: dict[str, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         x = self.features_.transform(table).select(SCALE_FEATURES).to_numpy()
-        center = self.point_.predict(table, self.features_)[TOTAL]
-        return center, np.exp(self.scale_.predict(x))
+        if point is None:
+            point = self.point_.predict(table, self.features_)
+        return point[TOTAL], np.exp(self.scale_.predict(x))
 
     def predict(
         self,
@@ -164,9 +183,9 @@ class ImpactModel:
             return pl.DataFrame(schema=dict.fromkeys(names, pl.Float64)).with_columns(
                 pl.col("order_id", "regime").cast(pl.String)
             )
-        with threadpool_limits(limits=1):
+        with single_thread():
             point = self.point_.predict(rows, self.features_)
-            center, scale = self._center_scale(rows)
+            center, scale = self._center_scale(rows, point)
         dist = self.conformal_
         lo, mid, hi = (dist.quantiles(center, scale, p) for p in QUANTILES)
         out = pl.DataFrame(

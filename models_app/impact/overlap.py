@@ -73,9 +73,7 @@ def noise_weights(overlaps: np.ndarray, resid: np.ndarray, weight: np.ndarray) -
     for c in range(1, MAX_CLASS + 1):
         members = ok & (classes == c)
         tau2[c] = (
-            max(float(np.mean(extra[members])), 0.0)
-            if members.sum() >= MIN_CLASS_ROWS
-            else pooled
+            max(float(np.mean(extra[members])), 0.0) if members.sum() >= MIN_CLASS_ROWS else pooled
         )
     variance = np.maximum(np.where(ok, s2 * shape + tau2[classes], 1.0), _TINY)
     # Rows the first pass could not judge keep their market-noise weight, on the same scale.

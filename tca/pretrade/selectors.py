@@ -28,6 +28,7 @@ from tca.instruments.services import instrument_frame
 from tca.marketdata.selectors import adv_sigma_asof
 from tca.marketdata.store import tick_store
 from tca.orders.models import ParentOrder
+from tca.orders.selectors import orders_visible_to
 
 from .conf import PretradeConf
 from .models import PretradeEstimate
@@ -243,9 +244,15 @@ def estimate_list(*, user: AbstractBaseUser) -> QuerySet[PretradeEstimate]:
     return qs.filter(user=user)
 
 
-def estimate_for_order(*, order: ParentOrder, conf: PretradeConf) -> PretradeEstimate | None:
+def estimate_for_order(
+    *,
+    order: ParentOrder,
+    conf: PretradeConf,
+    estimates: QuerySet[PretradeEstimate] | None = None,
+) -> PretradeEstimate | None:
     """The estimate made for this order: by its order id, else by symbol, side, size, time."""
-    qs = PretradeEstimate.objects.select_related("model_version")
+    qs = PretradeEstimate.objects.all() if estimates is None else estimates
+    qs = qs.select_related("model_version").order_by("-created_at")
     by_ref = qs.filter(order_ref=order.order_id).first()
     if by_ref is not None:
         return by_ref
@@ -263,3 +270,96 @@ def estimate_for_order(*, order: ParentOrder, conf: PretradeConf) -> PretradeEst
         .order_by("-created_at")
         .first()
     )
+
+
+def estimate_row(estimate: PretradeEstimate) -> dict[str, Any] | None:
+    """The stored row of the strategy the trader intended (balanced unless told)."""
+    for row in estimate.outputs.get("strategies", []):
+        if row.get("strategy") == estimate.strategy:
+            return row
+    return None
+
+
+def order_for_estimate(
+    *, estimate: PretradeEstimate, orders: QuerySet[ParentOrder], conf: PretradeConf
+) -> ParentOrder | None:
+    """The order an estimate was made for: by its order id, else symbol, side, size, time.
+
+    The mirror of :func:`estimate_for_order`, over the orders the reader may see.
+    """
+    qs = orders.select_related("instrument", "cost")
+    if estimate.order_ref:
+        return qs.filter(order_id=estimate.order_ref).first()
+    start_ns = int(estimate.start_time.timestamp() * 1e9)
+    window_ns = conf.match_window_minutes * 60 * 1_000_000_000
+    return (
+        qs.filter(
+            instrument__symbol=estimate.symbol,
+            side=estimate.side,
+            quantity=estimate.quantity,
+            arrival_ns__gte=start_ns - window_ns,
+            arrival_ns__lte=start_ns + window_ns,
+        )
+        .order_by("arrival_ns")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class EstimateOutcome:
+    """A stored pre-trade estimate next to what its order then cost."""
+
+    estimate: PretradeEstimate
+    row: dict[str, Any] | None
+    order: ParentOrder | None
+    realised_bps: float | None
+
+    @property
+    def predicted_bps(self) -> float | None:
+        return self.row.get("total_bps") if self.row else None
+
+    @property
+    def error_bps(self) -> float | None:
+        if self.realised_bps is None or self.predicted_bps is None:
+            return None
+        return self.realised_bps - self.predicted_bps
+
+    @property
+    def within(self) -> bool | None:
+        """Whether the realised cost fell inside the estimate's 5–95 % interval."""
+        if self.realised_bps is None or not self.row:
+            return None
+        low, high = self.row.get("q05_bps"), self.row.get("q95_bps")
+        if low is None or high is None:
+            return None
+        return bool(low <= self.realised_bps <= high)
+
+
+def _realised(order: ParentOrder | None) -> float | None:
+    cost = getattr(order, "cost", None) if order is not None else None
+    return getattr(cost, "execution_bps", None)
+
+
+def estimate_outcome_for_order(
+    *, user: AbstractBaseUser, order: ParentOrder, conf: PretradeConf
+) -> EstimateOutcome | None:
+    """The order page's card: the estimate made for it, if the reader may read it."""
+    estimate = estimate_for_order(order=order, conf=conf, estimates=estimate_list(user=user))
+    if estimate is None:
+        return None
+    return EstimateOutcome(estimate, estimate_row(estimate), order, _realised(order))
+
+
+def estimate_outcomes(
+    *, user: AbstractBaseUser, conf: PretradeConf, limit: int = 50
+) -> list[EstimateOutcome]:
+    """The latest estimates the user may read, each with its order's realised cost.
+
+    Bounded (one lookup per estimate, at most ``limit``): the pre/post page's table.
+    """
+    orders = orders_visible_to(user=user)
+    out = []
+    for estimate in estimate_list(user=user).order_by("-created_at")[:limit]:
+        order = order_for_estimate(estimate=estimate, orders=orders, conf=conf)
+        out.append(EstimateOutcome(estimate, estimate_row(estimate), order, _realised(order)))
+    return out

@@ -12,6 +12,7 @@ from django.test import Client
 
 from reports.models import ExportAudit
 from tca.orders.models import ParentOrder
+from tca.orders.selectors import orders_visible_to
 from tca.pretrade.conf import pretrade_conf
 from tca.pretrade.models import PretradeEstimate
 from tca.pretrade.selectors import estimate_for_order
@@ -90,7 +91,45 @@ def test_trader_cannot_read_another_traders_estimate(on_book, trader_client, qua
     assert trader_client.get(f"/pretrade/?estimate={estimate.pk}").status_code == 404
 
 
-def test_an_arriving_order_finds_its_estimate(on_book, trader_client) -> None:
-    order = ParentOrder.objects.select_related("instrument").order_by("arrival_ns").last()
+def _desk_order(trader):  # type: ignore[no-untyped-def]
+    """A computed order of the book, on the trader's desk."""
+    order = (
+        ParentOrder.objects.filter(cost__isnull=False)
+        .select_related("instrument", "cost")
+        .order_by("arrival_ns")
+        .last()
+    )
+    trader.profile.desk = order.desk
+    trader.profile.save()
+    assert orders_visible_to(user=trader).filter(pk=order.pk).exists()
+    return order
+
+
+def test_an_arriving_order_finds_its_estimate(on_book, trader, trader_client) -> None:
+    order = _desk_order(trader)
     trader_client.post("/pretrade/", form(on_book, order_ref=order.order_id))
-    assert estimate_for_order(order=order, conf=pretrade_conf()) == PretradeEstimate.objects.get()
+    estimate = PretradeEstimate.objects.get()
+    assert estimate_for_order(order=order, conf=pretrade_conf()) == estimate
+    row = next(r for r in estimate.outputs["strategies"] if r["strategy"] == "balanced")
+    realised = order.cost.execution_bps
+    # The order page puts the estimate beside what the order then cost ...
+    page = trader_client.get(f"/orders/{order.order_id}/").content.decode()
+    assert 'id="pretrade-vs-realised"' in page
+    assert f"{row['total_bps']:+,.2f} bps" in page
+    assert f"realised execution cost {realised:+,.2f} bps" in page
+    assert f"error {realised - row['total_bps']:+,.2f} bps" in page
+    # ... and the pre/post page lists it with its order.
+    prepost = trader_client.get("/prepost/").content.decode()
+    assert 'id="pretrade-outcomes-table"' in prepost
+    assert f">{order.order_id}</a>" in prepost
+    assert f">{realised:+,.2f}</td>" in prepost
+
+
+def test_an_estimate_is_not_shown_to_a_reader_who_may_not_read_it(
+    on_book, quant_client, trader, trader_client
+) -> None:  # type: ignore[no-untyped-def]
+    order = _desk_order(trader)
+    quant_client.post("/pretrade/", form(on_book, order_ref=order.order_id))
+    page = trader_client.get(f"/orders/{order.order_id}/").content.decode()
+    assert 'id="pretrade-vs-realised"' not in page
+    assert 'id="pretrade-outcomes-table"' not in trader_client.get("/prepost/").content.decode()
