@@ -41,9 +41,10 @@ run: $(VENV)/.runtime
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium (browser tests, report charts) and poppler-utils (PDF checks)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 test: $(VENV)/.dev chromium
 	@mkdir -p var/staticfiles test-artifacts

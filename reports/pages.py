@@ -53,7 +53,7 @@ COMPONENT_ROWS = (
 )
 
 
-def _component_rows(amounts: dict[str, float | None], bps: dict[str, float | None]) -> list:
+def component_rows(amounts: dict[str, float | None], bps: dict[str, float | None]) -> list:
     return [
         {
             "name": n,
@@ -97,7 +97,7 @@ def overview(scope: Scope) -> Page:
     context = {
         "summary": summary,
         "fill_rate": fill_rate,
-        "components": _component_rows(summary.amount, summary.bps),
+        "components": component_rows(summary.amount, summary.bps),
         "worst": worst_orders(scope),
         "currencies": currencies(),
     }
@@ -237,7 +237,7 @@ def order(detail: OrderDetail) -> Page:
         return context, figures
     bps = {n: getattr(cost, f"{n}_bps") for n in COST_NAMES}
     amounts = {n: getattr(cost, f"{n}_amount") for n in COST_NAMES}
-    context["components"] = _component_rows(amounts, bps)
+    context["components"] = component_rows(amounts, bps)
     context["benchmarks"] = [
         (label, getattr(cost, f"{n}_price"), getattr(cost, f"{n}_slippage_bps"))
         for n, label in (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "reports"
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("orders/<path:order_id>/", views.order_detail, name="order_detail"),
     path("compare/", views.compare, name="compare"),
     path("prepost/", views.prepost, name="prepost"),
+    path("reports/", report_views.reports_page, name="best_execution_list"),
+    path("reports/<uuid:pk>/", report_views.report_detail, name="best_execution"),
+    path(
+        "reports/<uuid:pk>/download/", report_views.report_download, name="best_execution_download"
+    ),
 ]

@@ -18,6 +18,7 @@ def _isolated_stores(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     settings = request.getfixturevalue("settings")
     settings.TICK_STORE_URL = str(tmp_path / "ticks")
     settings.MODEL_STORE_URL = str(tmp_path / "models")
+    settings.REPORT_STORE_URL = str(tmp_path / "reports")
 
 
 def _user(username: str, role: str | None = None, desk: str = ""):  # type: ignore[no-untyped-def]

@@ -26,7 +26,10 @@ _FILTER_LOOKUPS: dict[str, tuple[str, str, bool]] = {
     "trader": ("trader", "trader", True),
     "desk": ("desk", "desk", True),
     "regime": ("regime", "regime", False),
+    # No aggregate is kept per asset class: a request naming one reads the results.
+    "asset_class": ("asset_class", "instrument__asset_class", True),
 }
+_NOT_AGGREGATED = frozenset({"asset_class"})
 
 
 def desk_lock(user: AbstractBaseUser) -> str | None:
@@ -78,7 +81,8 @@ class Scope:
     @property
     def from_aggregates(self) -> bool:
         """True when one dimension's aggregate rows answer the request exactly."""
-        return len(self.constraints()) <= 1
+        constraints = self.constraints()
+        return len(constraints) <= 1 and not _NOT_AGGREGATED & set(constraints)
 
     @property
     def unconstrained(self) -> bool:

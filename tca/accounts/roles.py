@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "models_app.view_modelversion",
         "models_app.train_model",
         "models_app.promote_model",
+        "jobs.export_best_execution",
         "pretrade.view_pretradeestimate",
         "pretrade.run_pretrade",
     ),

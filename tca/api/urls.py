@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from reports import apis as report_apis
 from tca.pretrade.apis import PretradeEstimateApi
 
 from . import ingest_views, tca_views, views
@@ -15,4 +16,19 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", views.JobDetailApi.as_view(), name="job-detail"),
     path("models/", include("models_app.urls")),
     path("pretrade/estimate/", PretradeEstimateApi.as_view(), name="pretrade-estimate"),
+    path(
+        "reports/best-execution/",
+        report_apis.BestExecutionListApi.as_view(),
+        name="best-execution-list",
+    ),
+    path(
+        "reports/best-execution/<uuid:pk>/",
+        report_apis.BestExecutionDetailApi.as_view(),
+        name="best-execution-detail",
+    ),
+    path(
+        "reports/best-execution/<uuid:pk>/download/",
+        report_apis.BestExecutionDownloadApi.as_view(),
+        name="best-execution-download",
+    ),
 ]

@@ -35,6 +35,7 @@ class OrderFilters:
     trader: str = ""
     desk: str = ""
     regime: str = ""
+    asset_class: str = ""
 
 
 def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[ParentOrder]:
@@ -65,6 +66,8 @@ def order_list(
             qs = qs.filter(**{name: value})
     if f.regime:
         qs = qs.filter(cost__regime=f.regime)
+    if f.asset_class:
+        qs = qs.filter(instrument__asset_class=f.asset_class)
     descending = sort.startswith("-")
     field = SORTABLE.get(sort.lstrip("-"), "arrival_ns")
     expr = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)

@@ -114,6 +114,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TICK_STORE_URL = env("TICK_STORE_URL", default=str(VAR_DIR / "ticks"))
 # Model artifacts are content-addressed files, never overwritten.
 MODEL_STORE_URL = env("MODEL_STORE_URL", default=str(VAR_DIR / "models"))
+# Generated best-execution PDFs, kept with their SHA-256 (a folder).
+REPORT_STORE_URL = env("REPORT_STORE_URL", default=str(VAR_DIR / "reports"))
+# Orders whose IS exceeds this (bps) or this percentile of the scope are outliers.
+FOOTPRINT_REPORT_OUTLIER_BPS = env.float("FOOTPRINT_REPORT_OUTLIER_BPS", default=50.0)
+FOOTPRINT_REPORT_OUTLIER_PERCENTILE = env.float("FOOTPRINT_REPORT_OUTLIER_PERCENTILE", default=0.99)
 
 # TCA parameters users may tune (SPEC section 1-3 defaults).
 TCA_QUOTE_STALENESS_SECONDS = env.float("TCA_QUOTE_STALENESS_SECONDS", default=300.0)

@@ -26,3 +26,4 @@ CELERY_TASK_ALWAYS_EAGER = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TICK_STORE_URL = env("TICK_STORE_URL", default=str(VAR_DIR / "test-ticks"))
 MODEL_STORE_URL = env("MODEL_STORE_URL", default=str(VAR_DIR / "test-models"))
+REPORT_STORE_URL = env("REPORT_STORE_URL", default=str(VAR_DIR / "test-reports"))
