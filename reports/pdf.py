@@ -13,6 +13,7 @@ import atexit
 import base64
 import logging
 import threading
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +77,9 @@ def figures_to_svg(figures: dict[str, dict[str, Any] | None]) -> dict[str, Chart
                 continue
             try:
                 _ensure_server()
-                svg = pio.to_image(_print_layout(figure), format="svg")
+                with warnings.catch_warnings():  # kaleido: "kopts ignored with a server"
+                    warnings.simplefilter("ignore", UserWarning)
+                    svg = pio.to_image(_print_layout(figure), format="svg")
             except Exception as exc:  # no browser, a crashed browser...: say so in the PDF
                 out[name] = Chart(name, None, f"chart unavailable ({type(exc).__name__}: {exc})")
                 continue

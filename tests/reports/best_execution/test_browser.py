@@ -37,7 +37,7 @@ def test_compliance_generates_and_downloads_from_the_page(session: Session, on_b
     assert page.inner_text("#report-sha256") == report.sha256
     with page.expect_download() as info:
         page.click("#report-download")
-    content = open(info.value.path(), "rb").read()  # noqa: PTH123, SIM115
+    content = open(info.value.path(), "rb").read()  # noqa: SIM115
     assert hashlib.sha256(content).hexdigest() == report.sha256
     session.open("/reports/")
     assert page.locator("#report-list tbody tr").count() == 1
