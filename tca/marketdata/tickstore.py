@@ -24,6 +24,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -38,6 +39,20 @@ TICK_KINDS = ("quotes", "trades")
 HISTORY = "daily_history"
 _MANIFEST = "_manifest.json"
 _WRITER_THREADS = 2
+
+
+_SAFE_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def partition_path(symbol: str, day: dt.date) -> str:
+    """A new partition file's path under its kind's folder.
+
+    The second line of defence behind the parsers' symbol check: a symbol that
+    could name another folder ("..", "/") never becomes a path.
+    """
+    if not _SAFE_SYMBOL.fullmatch(symbol) or ".." in symbol:
+        raise ValueError(f"unsafe symbol for a tick-store path: {symbol!r}")
+    return f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
 
 
 @dataclass(frozen=True)
@@ -187,7 +202,7 @@ class TickStore:
             added = merged.height
         if added == 0:
             return key, "", None, 0, incoming.height
-        relative = f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
+        relative = partition_path(symbol, day)
         target = self.root / kind / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -214,9 +229,7 @@ class TickStore:
                     ["symbol", date_column], as_dict=True
                 ).items():
                     key = f"{symbol}/{day.isoformat()}"
-                    relative = (
-                        f"symbol={symbol}/date={day.isoformat()}/part-{uuid.uuid4().hex}.parquet"
-                    )
+                    relative = partition_path(symbol, day)
                     target = self.root / kind / relative
                     target.parent.mkdir(parents=True, exist_ok=True)
                     part.write_parquet(target)
@@ -273,11 +286,7 @@ class TickStore:
         """Upsert daily bars (key: symbol, date) into one small Parquet file."""
         with self._locked("daily"):
             current = self.read_daily()
-            merged = (
-                pl.concat([current, bars], how="diagonal_relaxed")
-                if current.height
-                else bars
-            )
+            merged = pl.concat([current, bars], how="diagonal_relaxed") if current.height else bars
             merged = merged.unique(subset=["symbol", "date"], keep="last", maintain_order=True)
             self._swap_single_file("daily", merged.sort(["symbol", "date"]))
 

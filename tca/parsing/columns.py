@@ -16,6 +16,7 @@ from tca.parsing.timestamps import check_timestamp
 from tca.parsing.values import (
     DECIMAL,
     Checked,
+    check_code,
     check_currency,
     check_date,
     check_decimal,
@@ -33,6 +34,7 @@ LINE = "line"
 
 class ValueType(StrEnum):
     TEXT = "text"
+    CODE = "code"
     CURRENCY = "currency"
     TIME_ZONE = "time_zone"
     TIME_OF_DAY = "time_of_day"
@@ -49,20 +51,20 @@ T = ValueType
 
 COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
     "instruments": {
-        "symbol": T.TEXT,
+        "symbol": T.CODE,
         "name": T.TEXT,
         "currency": T.CURRENCY,
         "asset_class": T.TEXT,
         "tick_size": T.POSITIVE,
         "lot_size": T.POSITIVE,
-        "mic": T.TEXT,
+        "mic": T.CODE,
         "timezone": T.TIME_ZONE,
         "session_open": T.TIME_OF_DAY,
         "session_close": T.TIME_OF_DAY,
     },
     "orders": {
         "order_id": T.TEXT,
-        "symbol": T.TEXT,
+        "symbol": T.CODE,
         "side": T.SIDE,
         "quantity": T.POSITIVE,
         "arrival_time": T.TIMESTAMP,
@@ -79,12 +81,12 @@ COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
     "fills": {
         "exec_id": T.TEXT,
         "order_id": T.TEXT,
-        "symbol": T.TEXT,
+        "symbol": T.CODE,
         "side": T.SIDE,
         "quantity": T.POSITIVE,
         "price": T.POSITIVE,
         "time": T.TIMESTAMP,
-        "venue": T.TEXT,
+        "venue": T.CODE,
         "liquidity": T.LIQUIDITY,
         "broker": T.TEXT,
         "algo": T.TEXT,
@@ -92,7 +94,7 @@ COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
         "currency": T.CURRENCY,
     },
     "quotes": {
-        "symbol": T.TEXT,
+        "symbol": T.CODE,
         "time": T.TIMESTAMP,
         "bid": T.POSITIVE,
         "ask": T.POSITIVE,
@@ -100,15 +102,15 @@ COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
         "ask_size": T.NON_NEGATIVE,
     },
     "trades": {
-        "symbol": T.TEXT,
+        "symbol": T.CODE,
         "time": T.TIMESTAMP,
         "price": T.POSITIVE,
         "size": T.POSITIVE,
-        "venue": T.TEXT,
+        "venue": T.CODE,
         "condition": T.TEXT,
     },
     "daily": {
-        "symbol": T.TEXT,
+        "symbol": T.CODE,
         "date": T.DATE,
         "open": T.POSITIVE,
         "high": T.POSITIVE,
@@ -119,6 +121,13 @@ COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
         "currency": T.CURRENCY,
     },
 }
+
+# The longest value each text column may hold: its database column's length.
+MAX_LENGTHS: dict[str, int] = {
+    "symbol": 32, "name": 200, "asset_class": 32, "mic": 4, "order_id": 64, "exec_id": 64,
+    "broker": 64, "algo": 64, "trader": 64, "desk": 64, "portfolio": 64, "venue": 16,
+    "condition": 32,
+}  # fmt: skip
 
 DECIMAL_TYPES = frozenset({T.POSITIVE, T.NON_NEGATIVE, T.SIGNED})
 
@@ -148,7 +157,10 @@ def check_column(kind: str, name: str, dtype: pl.DataType, *, tz: str | None) ->
 
 
 _READERS = {
-    T.TEXT: lambda n, d, tz: check_text(n, d),
+    T.TEXT: lambda n, d, tz: check_text(
+        n, d, max_length=MAX_LENGTHS.get(n, 255), prose=n == "name"
+    ),
+    T.CODE: lambda n, d, tz: check_code(n, d, max_length=MAX_LENGTHS.get(n, 32)),
     T.CURRENCY: lambda n, d, tz: check_currency(n, d),
     T.TIME_ZONE: lambda n, d, tz: check_time_zone(n, d),
     T.TIME_OF_DAY: lambda n, d, tz: check_time_of_day(n, d),

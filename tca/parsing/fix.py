@@ -32,8 +32,10 @@ from tca.parsing.values import (
     DECIMAL,
     MISSING,
     Checked,
+    check_code,
     check_decimal,
     check_side,
+    check_text,
     explain,
     no_reason,
     reason_column,
@@ -274,19 +276,23 @@ def _check_events(raw: pl.DataFrame, tz: str | None, errors: ErrorSink) -> pl.Da
     is_amendment = kind != FILL
     frame = raw.with_columns(order_id=pl.coalesce("cl_ord_id", "fix_order_id"))
     checks: dict[str, Checked] = {
-        "exec_id": _required(Checked(pl.col("exec_id"), no_reason()), "exec_id", pl.lit(True)),
-        "exec_ref_id": _required(
-            Checked(pl.col("exec_ref_id"), no_reason()), "exec_ref_id", is_amendment
+        "exec_id": _required(
+            check_text("exec_id", pl.String, max_length=64), "exec_id", pl.lit(True)
         ),
-        "order_id": _required(Checked(pl.col("order_id"), no_reason()), "order_id", is_fill),
-        "symbol": _required(Checked(pl.col("symbol"), no_reason()), "symbol", is_fill),
+        "exec_ref_id": _required(
+            check_text("exec_ref_id", pl.String, max_length=64), "exec_ref_id", is_amendment
+        ),
+        "order_id": _required(
+            check_text("order_id", pl.String, max_length=64), "order_id", is_fill
+        ),
+        "symbol": _required(check_code("symbol", pl.String, max_length=32), "symbol", is_fill),
         "side": _required(check_side("side", pl.String), "side", is_fill),
         "quantity": _required(
             check_decimal("quantity", pl.String, sign="positive"), "quantity", is_fill
         ),
         "price": _required(check_decimal("price", pl.String, sign="positive"), "price", is_fill),
         "time": _required(check_fix_timestamp("time", tz=tz), "time", is_fill),
-        "venue": Checked(pl.col("venue"), no_reason()),
+        "venue": check_code("venue", pl.String, max_length=16),
         "liquidity": _check_liquidity_code(),
         "fee": check_decimal("fee", pl.String),
         "comm_type": _check_comm_type(),

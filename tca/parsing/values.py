@@ -49,6 +49,15 @@ CURRENCY_EXPECTED = "not a 3-letter currency code"
 TIME_ZONE_EXPECTED = "not an IANA time zone name (like Europe/London)"
 TIME_OF_DAY_EXPECTED = "not a time of day (HH:MM or HH:MM:SS)"
 DATE_EXPECTED = "not a calendar date (YYYY-MM-DD)"
+CODE_EXPECTED = (
+    "not a valid code: letters, digits, '.', '_' or '-', starting with a letter or digit, "
+    "at most {} characters"
+)
+CONTROL_CHARACTER = "contains a control character (such as NUL or a line break)"
+TOO_LONG = "longer than {} characters"
+# Symbols and venues become path components of the tick store and object keys:
+# one strict shape, so no value can climb out of its folder ("..", "/", "\\").
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 _PLAIN_DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
 _EXPONENT_DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+$"
@@ -149,9 +158,40 @@ def with_missing(checked: Checked, source: pl.Expr, *, required: bool) -> Checke
     return Checked(checked.value, reason, checked.stages)
 
 
-def check_text(name: str, dtype: pl.DataType) -> Checked:
-    """Free text (ids, names); numbers from Parquet arrive as their decimal text."""
-    return Checked(pl.col(name).cast(pl.String), no_reason())
+def check_text(
+    name: str, dtype: pl.DataType, *, max_length: int = 255, prose: bool = False
+) -> Checked:
+    """Free text (ids, names); numbers from Parquet arrive as their decimal text.
+
+    Control characters (NUL above all: PostgreSQL refuses it) and values longer
+    than the column that stores them are row errors here, never database errors.
+    ``prose`` (a name) may hold tabs and line breaks; identifiers may not.
+    """
+    value = pl.col(name).cast(pl.String)
+    pattern = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]" if prose else r"[\x00-\x1f\x7f]"
+    control = value.str.contains(pattern)
+    long = value.str.len_chars() > max_length
+    reason = (
+        pl.when(control)
+        .then(pl.lit(CONTROL_CHARACTER))
+        .when(long)
+        .then(pl.lit(TOO_LONG.format(max_length)))
+    )
+    return Checked(pl.when(control | long).then(None).otherwise(value), reason)
+
+
+def check_code(name: str, dtype: pl.DataType, *, max_length: int = 32) -> Checked:
+    """A symbol, venue or MIC: letters, digits, '.', '_', '-'; no '..'; bounded length."""
+    value = pl.col(name).cast(pl.String)
+    ok = (
+        value.str.contains(CODE_PATTERN)
+        & ~value.str.contains(r"\.\.", literal=False)
+        & (value.str.len_chars() <= max_length)
+    )
+    return Checked(
+        pl.when(ok).then(value),
+        explain(value.is_not_null() & ~ok, CODE_EXPECTED.format(max_length) + ": {}", value),
+    )
 
 
 def check_decimal(name: str, dtype: pl.DataType, *, sign: str = "any") -> Checked:

@@ -91,3 +91,13 @@ def test_a_partition_that_fails_takes_the_others_part_files_with_it(
         store.write("quotes", quotes(new))
     assert store.read("quotes").height == 1
     assert len(list(tmp_path.rglob("*.parquet"))) == 1
+
+
+@pytest.mark.parametrize("symbol", ["../escape", "a/b", ".."])
+def test_a_symbol_that_names_another_folder_never_becomes_a_path(
+    tmp_path: Path, symbol: str
+) -> None:
+    store = TickStore(str(tmp_path / "store"))
+    with pytest.raises(ValueError, match="unsafe symbol"):
+        store.write("quotes", quotes([(symbol, 1, 1.0, 1.1)]))
+    assert not any(p.suffix == ".parquet" for p in tmp_path.rglob("*"))
