@@ -18,6 +18,7 @@ from .selectors import (
     HORIZONS,
     Scope,
     accuracy,
+    attribution_versions,
     cost_days,
     currencies,
     group_costs,
@@ -100,6 +101,7 @@ def overview(scope: Scope) -> Page:
         "components": component_rows(summary.amount, summary.bps),
         "worst": worst_orders(scope),
         "currencies": currencies(),
+        "attribution": attribution_versions(scope),
     }
     return context, figures
 

@@ -11,7 +11,16 @@ from .compare import (
     measurable,
     order_sums,
 )
-from .costs import CostSummary, cost_days, currencies, filter_choices, summarise, worst_orders
+from .costs import (
+    AttributionVersion,
+    CostSummary,
+    attribution_versions,
+    cost_days,
+    currencies,
+    filter_choices,
+    summarise,
+    worst_orders,
+)
 from .orders import order_detail
 from .predictions import (
     accuracy,
@@ -26,9 +35,11 @@ from .scope import Scope, cost_results, desk_lock, scope_for
 __all__ = [
     "GROUP_LOOKUPS",
     "HORIZONS",
+    "AttributionVersion",
     "CostSummary",
     "Scope",
     "accuracy",
+    "attribution_versions",
     "blotter_orders",
     "blotter_page",
     "clean_sort",

@@ -176,6 +176,31 @@ def worst_orders(scope: Scope, *, limit: int = 10) -> list[CostResult]:
     return [rows[k] for k in keys]
 
 
+@dataclass(frozen=True)
+class AttributionVersion:
+    """How many orders in scope had their permanent impact split by one model version."""
+
+    version: str  # "" when no calibrated model was available at compute time
+    n_orders: int
+
+
+def attribution_versions(scope: Scope) -> list[AttributionVersion]:
+    """Model versions behind the permanent/adverse-selection split, most orders first.
+
+    Shown beside the totals so a reader knows whether permanent impact is a model's
+    estimate or zero for lack of one (and whether a promotion re-split every order).
+    """
+    if scope.empty:
+        return []
+    rows = (
+        cost_results(scope)
+        .values("model_version")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "model_version")
+    )
+    return [AttributionVersion(r["model_version"] or "", r["n"]) for r in rows]
+
+
 def currencies() -> list[str]:
     """Instrument currencies in use: totals in money are only meaningful with one."""
     return sorted(
