@@ -51,6 +51,17 @@ class FillSerializer(serializers.ModelSerializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
+    # Server-side locations never leave the server (jobs made before they stopped
+    # being stored may still hold one).
+    HIDDEN_PARAMS = frozenset({"path"})
+
+    def to_representation(self, instance: Job) -> dict:  # type: ignore[type-arg]
+        data = super().to_representation(instance)
+        data["params"] = {
+            k: v for k, v in (data.get("params") or {}).items() if k not in self.HIDDEN_PARAMS
+        }
+        return data
+
     class Meta:
         model = Job
         fields = (

@@ -21,6 +21,11 @@ def _upload_dir(job_id: uuid.UUID) -> Path:
     return Path(settings.MEDIA_ROOT) / "uploads" / str(job_id)
 
 
+def upload_path(*, job_id: uuid.UUID | str) -> Path:
+    """Where a job's upload is kept: derived from the job id, never stored or shown."""
+    return _upload_dir(uuid.UUID(str(job_id))) / "upload"
+
+
 def ingest_job_submit(
     *, kind: str, upload: UploadedFile, user: AbstractBaseUser, source: str, tz: str | None
 ) -> Job:
@@ -33,14 +38,11 @@ def ingest_job_submit(
             user=user,
             params={"kind": kind, "filename": upload.name, "source": source, "tz": tz},
         )
-        directory = _upload_dir(job.id)
-        directory.mkdir(parents=True, exist_ok=True)
-        target = directory / "upload"
+        target = upload_path(job_id=job.id)
+        target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
-        job.params["path"] = str(target)
-        job.save(update_fields=["params"])
         transaction.on_commit(lambda: ingest_job.delay(str(job.id)))
     return job
 
@@ -55,7 +57,7 @@ def ingest_job_run(*, job_id: str) -> str:
     try:
         outcome = ingest_file(
             kind=params["kind"],
-            path=Path(params["path"]),
+            path=upload_path(job_id=job.id),
             filename=params["filename"],
             user=job.created_by,
             source=params.get("source") or "default",

@@ -181,6 +181,7 @@ def _parse(kind: str, path: Path, tz: str | None, outcome: IngestOutcome) -> pl.
     result = parse_file(
         kind, path, filename=outcome.filename, tz=tz,
         max_bytes=settings.FOOTPRINT_MAX_UPLOAD_BYTES,
+        max_rows=settings.FOOTPRINT_MAX_ROWS,
     )
     outcome.rows_total = result.row_count
     if result.frame is None or result.error_count:

@@ -80,20 +80,23 @@ def parse_file(
     filename: str,
     tz: str | None = None,
     max_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> ParseResult:
     """Parse and validate a CSV or Parquet file of ``kind``.
 
     ``data`` is the content or a path to it; ``filename`` is the name the user
     gave (its extension must agree with the content). ``tz`` names the zone
     of timestamps written without a UTC offset; ``max_bytes`` rejects larger
-    files before reading them.
+    files before reading them, ``max_rows`` files with more rows (a Parquet
+    file's declared count is checked before it is decompressed).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown file kind {kind!r}; expected one of {', '.join(KINDS)}")
     errors = ErrorSink()
     table, values = _read_and_check(
-        kind, data, filename=filename, tz=tz, max_bytes=max_bytes, errors=errors
-    )
+        kind, data, filename=filename, tz=tz, max_bytes=max_bytes, max_rows=max_rows,
+        errors=errors,
+    )  # fmt: skip
     header = table.header if table is not None else ()
     row_count = table.row_count if table is not None else 0
     ignored = tuple(c for c in header if c and c not in COLUMN_TYPES[kind])
@@ -112,6 +115,7 @@ def _read_and_check(
     tz: str | None,
     max_bytes: int | None,
     errors: ErrorSink,
+    max_rows: int | None = None,
 ) -> tuple[Table | None, pl.DataFrame | None]:
     """The readable table and its checked values; errors say what is wrong."""
     if tz is not None and tz not in available_timezones():
@@ -122,7 +126,9 @@ def _read_and_check(
     if errors:
         return None, None
     content = data if isinstance(data, bytes) else Path(data).read_bytes()
-    table = read_table(content, filename=filename, known=COLUMN_TYPES[kind], errors=errors)
+    table = read_table(
+        content, filename=filename, known=COLUMN_TYPES[kind], errors=errors, max_rows=max_rows
+    )
     if table is None:
         return None, None
     if table.row_count == 0:

@@ -26,6 +26,7 @@ from tca.parsing.errors import ErrorSink
 
 PARQUET_MAGIC = b"PAR1"
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
+TOO_MANY_ROWS = "the file has {rows:,} rows; the limit is {limit:,} rows per file"
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
 LINE = "line"
 
@@ -59,7 +60,12 @@ class Table:
 
 
 def read_table(
-    data: bytes, *, filename: str, known: Collection[str], errors: ErrorSink
+    data: bytes,
+    *,
+    filename: str,
+    known: Collection[str],
+    errors: ErrorSink,
+    max_rows: int | None = None,
 ) -> Table | None:
     """Read ``data`` as CSV or Parquet (by content), or report why it cannot be read."""
     if not data or data.isspace():
@@ -74,8 +80,12 @@ def read_table(
         errors.add(None, None, PARQUET_BUT_TEXT.format(suffix=suffix))
         return None
     if is_parquet:
-        return _read_parquet(data, known, errors)
-    return _read_csv(data, known, errors)
+        return _read_parquet(data, known, errors, max_rows)
+    table = _read_csv(data, known, errors)
+    if table is not None and max_rows is not None and table.row_count > max_rows:
+        errors.add(None, None, TOO_MANY_ROWS.format(rows=table.row_count, limit=max_rows))
+        return None
+    return table
 
 
 def normalise_name(name: str) -> str:
@@ -318,8 +328,21 @@ def _read_csv_records(
     return Table(frame, tuple(header), len(records) - 1, is_parquet=False, header_line=starts[0])
 
 
-def _read_parquet(data: bytes, known: Collection[str], errors: ErrorSink) -> Table | None:
+def _parquet_rows(data: bytes) -> int:
+    """Rows a Parquet file declares in its footer: known before a byte is decompressed."""
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(io.BytesIO(data)).metadata.num_rows)
+
+
+def _read_parquet(
+    data: bytes, known: Collection[str], errors: ErrorSink, max_rows: int | None = None
+) -> Table | None:
     try:
+        if max_rows is not None and (rows := _parquet_rows(data)) > max_rows:
+            # A small, highly compressed file can expand to gigabytes in a worker.
+            errors.add(None, None, TOO_MANY_ROWS.format(rows=rows, limit=max_rows))
+            return None
         raw = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # any reader failure means the same thing to the user
         errors.add(None, None, f"not a readable Parquet file: {exc}")

@@ -43,6 +43,33 @@ def test_size_limit_applies_to_a_path_too(tmp_path):
     assert result.errors[0].reason == "file is larger than the limit of 10 bytes"
 
 
+def test_parquet_row_limit_is_read_from_the_footer_before_decompressing(monkeypatch):
+    """A 2 MB column of zeros compresses to a few KB: the row count stops it, not the size."""
+    frame = pl.DataFrame({"exec_id": ["E"] * 300_000, "quantity": [0] * 300_000})
+    data = parquet_bytes(frame)
+    assert len(data) < 64 * 1024
+
+    def refuse(*args, **kwargs):  # the file must never be decoded
+        raise AssertionError("decompressed a file over the row limit")
+
+    monkeypatch.setattr(pl, "read_parquet", refuse)
+    assert only_error("fills", data, filename="f.parquet", max_rows=100_000) == (
+        None,
+        None,
+        "the file has 300,000 rows; the limit is 100,000 rows per file",
+    )
+
+
+def test_csv_row_limit():
+    data = fills(fill_row("E1"), fill_row("E2"), fill_row("E3"))
+    assert only_error("fills", data, max_rows=2) == (
+        None,
+        None,
+        "the file has 3 rows; the limit is 2 rows per file",
+    )
+    assert parse_file("fills", data, filename="f.csv", max_rows=3).frame is not None
+
+
 @pytest.mark.parametrize("data", [b"", b"\n\n", b"  \r\n"])
 def test_empty_file(data):
     assert only_error("fills", data) == (None, None, "file is empty")
