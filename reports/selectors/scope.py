@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model, QuerySet
 
 from tca.costs.models import CostResult
-from tca.orders.selectors import OrderFilters
+from tca.orders.selectors import OrderFilters, user_desk_lock
 
 # Filter name -> (aggregate dimension, field, whether the field is the order's or the result's).
 _FILTER_LOOKUPS: dict[str, tuple[str, str, bool]] = {
@@ -35,12 +35,10 @@ _NOT_AGGREGATED = frozenset({"asset_class"})
 def desk_lock(user: AbstractBaseUser) -> str | None:
     """The only desk a user may see, or None for every desk.
 
-    Mirrors ``tca.orders.selectors.orders_visible_to`` (tested to agree): a user
-    without ``view_all_desks`` and without a desk sees nothing (``""``).
+    The same rule as ``tca.orders.selectors.orders_visible_to`` and the ingest
+    services: a user without ``view_all_desks`` and without a desk sees nothing (``""``).
     """
-    if user.has_perm("orders.view_all_desks"):
-        return None
-    return getattr(getattr(user, "profile", None), "desk", "") or ""
+    return user_desk_lock(user=user)
 
 
 @dataclass(frozen=True)

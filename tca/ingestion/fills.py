@@ -61,8 +61,16 @@ def fills_stage_frame(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The referenced orders and their stored live fills, for the consistency checks."""
+def load_order_context(
+    frame: pl.DataFrame, *, desk: str | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The referenced orders and their stored live fills, for the consistency checks.
+
+    For a desk-locked uploader only that desk's orders are loaded: another desk's
+    order is then unknown, with the same message as an order that does not exist,
+    so a row error never discloses its symbol, side or quantity.
+    """
+    params = [desk is None, desk or ""]  # (every desk) OR o.desk = the uploader's
     bulk.stage_frame(
         name="stage_fill_orders",
         frame=frame.select("order_id").unique(),
@@ -75,8 +83,9 @@ def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
             FROM orders_parentorder o
             JOIN instruments_instrument i ON i.id = o.instrument_id
             JOIN stage_fill_orders s ON s.order_id = o.order_id
+            WHERE (%s OR o.desk = %s)
             """,
-            [],
+            params,
             _ORDERS_SCHEMA,
         )
         existing = bulk.read_frame(
@@ -86,9 +95,9 @@ def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
             FROM orders_fill f
             JOIN orders_parentorder o ON o.id = f.order_id
             JOIN stage_fill_orders s ON s.order_id = o.order_id
-            WHERE NOT f.is_cancelled
+            WHERE NOT f.is_cancelled AND (%s OR o.desk = %s)
             """,
-            [],
+            params,
             _EXISTING_SCHEMA,
         )
     finally:
@@ -98,12 +107,16 @@ def load_order_context(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
 
 
 def check_against_orders(
-    *, frame: pl.DataFrame, source: str, context: tuple[pl.DataFrame, pl.DataFrame] | None = None
+    *,
+    frame: pl.DataFrame,
+    source: str,
+    context: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    desk: str | None = None,
 ) -> None:
     """Reject the file if a fill disagrees with its order or would overfill it."""
     from tca.parsing.consistency import validate_fills_against_orders
 
-    orders, existing = context or load_order_context(frame)
+    orders, existing = context or load_order_context(frame, desk=desk)
     # Another source's exec id is a different fill even when the text is equal.
     existing = existing.with_columns(
         pl.when(pl.col("source") == source)
@@ -128,7 +141,9 @@ def _conflict_errors(rows: list[tuple[object, object]], source: str) -> list[Row
     ]
 
 
-def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
+def fills_insert(
+    *, frame: pl.DataFrame, source: str, desk: str | None = None
+) -> tuple[int, int, int]:
     """Insert new fills; (inserted, duplicates, orders marked for recompute).
 
     Must run inside a transaction. Rejects the whole file when a fill names an
@@ -140,10 +155,11 @@ def fills_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int, int]:
     some other order makes the COPY fail on the unique constraint; that rare file
     is redone through a staging table, which names the conflicting rows. A
     file at least as large as the stored fills is loaded with the table's
-    indexes rebuilt afterwards (see :func:`bulk.indexes_rebuilt_after`).
+    indexes rebuilt afterwards (see :func:`bulk.indexes_rebuilt_after`). A
+    desk-locked uploader (``desk``) can only name that desk's orders.
     """
     bulk.serialize_writers("orders_fill")  # before reading: see serialize_writers
-    context = load_order_context(frame)
+    context = load_order_context(frame, desk=desk)
     check_against_orders(frame=frame, source=source, context=context)
     orders, existing = context
     staged = fills_stage_frame(frame)

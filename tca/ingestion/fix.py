@@ -16,12 +16,14 @@ from typing import Any
 import polars as pl
 
 from tca.orders.models import PendingFixAmendment
+from tca.parsing.errors import RowError
 from tca.parsing.fix import EVENT_SCHEMA
 from tca.parsing.fix_apply import FILL_STATE_SCHEMA, apply_fix_events
 
 from . import bulk
 from .fills import STAGE_TYPES as FILL_STAGE_TYPES
 from .fills import check_against_orders, fills_stage_frame, mark_orders
+from .rejection import reject_rows
 
 _STAGE_TYPES = {
     **FILL_STAGE_TYPES,
@@ -48,11 +50,22 @@ _STORED_SCHEMA = {
     "applied_exec_ids": pl.String(),
     "raw": pl.String(),
     "amendments": pl.String(),
+    "desk": pl.String(),
 }
 
 
-def _stored_fills(*, source: str, ids: list[str]) -> pl.DataFrame:
-    """Stored fills of ``source`` that an event may name (by original or latest ExecID)."""
+FOREIGN_EXEC = (
+    "exec_id {} of source {!r} belongs to an order outside your desk; "
+    "it cannot be loaded or amended here"
+)
+
+
+def _stored_fills(*, source: str, ids: list[str], desk: str | None = None) -> pl.DataFrame:
+    """Stored fills of ``source`` that an event may name (by original or latest ExecID).
+
+    With a desk lock, an event naming another desk's fill rejects the log (else a
+    correction could rewrite that fill, or a new fill with its exec id replace it).
+    """
     if not ids:
         return pl.DataFrame(schema=FILL_STATE_SCHEMA)
     bulk.stage_frame(
@@ -64,7 +77,7 @@ def _stored_fills(*, source: str, ids: list[str]) -> pl.DataFrame:
             SELECT f.exec_id, o.order_id, i.symbol, f.side, CAST(f.quantity AS text),
                    CAST(f.price AS text), f.time_ns, f.venue, f.liquidity, CAST(f.fee AS text),
                    f.currency, f.is_cancelled, f.last_exec_id, CAST(f.applied_exec_ids AS text),
-                   f.raw, CAST(f.amendments AS text)
+                   f.raw, CAST(f.amendments AS text), o.desk
             FROM orders_fill f
             JOIN orders_parentorder o ON o.id = f.order_id
             JOIN instruments_instrument i ON i.id = o.instrument_id
@@ -77,6 +90,10 @@ def _stored_fills(*, source: str, ids: list[str]) -> pl.DataFrame:
         )
     finally:
         bulk.drop_stage("stage_fix_ids")
+    if desk is not None:
+        _reject_foreign(
+            frame.filter(pl.col("desk").fill_null("") != desk), source=source, ids=ids
+        )
     as_list = pl.List(pl.String)
     return frame.select(
         "exec_id", "order_id", "symbol", "side",
@@ -96,6 +113,14 @@ def _stored_fills(*, source: str, ids: list[str]) -> pl.DataFrame:
         "raw",
         pl.col("amendments").str.json_decode(as_list),
     )
+
+
+def _reject_foreign(foreign: pl.DataFrame, *, source: str, ids: list[str]) -> None:
+    """Reject the log naming (by exec id) fills of another desk's orders."""
+    named = pl.concat([foreign["exec_id"], foreign["last_exec_id"]])
+    names = sorted(set(named.to_list()) & set(ids))
+    if names:
+        reject_rows([RowError(None, "exec_id", FOREIGN_EXEC.format(n, source)) for n in names])
 
 
 def _json_default(value: object) -> object:
@@ -144,11 +169,16 @@ def _json_cast() -> str:
     return "jsonb" if bulk.is_postgresql() else ""
 
 
-def fills_apply_fix(*, events: pl.DataFrame, source: str) -> dict[str, Any]:
-    """Apply a parsed FIX log's events; counts of what changed. Inside a transaction."""
+def fills_apply_fix(
+    *, events: pl.DataFrame, source: str, desk: str | None = None
+) -> dict[str, Any]:
+    """Apply a parsed FIX log's events; counts of what changed. Inside a transaction.
+
+    ``desk`` locks the upload to one desk's orders and fills (see ``_stored_fills``).
+    """
     bulk.serialize_writers("orders_fill")  # one writer of fills at a time
     ids = pl.concat([events["exec_id"], events["exec_ref_id"]]).drop_nulls().unique()
-    existing = _stored_fills(source=source, ids=ids.to_list())
+    existing = _stored_fills(source=source, ids=ids.to_list(), desk=desk)
     result = apply_fix_events(events, existing, _pending_frame(source=source))
     upserts = result.upserts
     summary = {
@@ -164,7 +194,7 @@ def fills_apply_fix(*, events: pl.DataFrame, source: str) -> dict[str, Any]:
     if upserts.height == 0:
         return summary
     upserts = upserts.with_columns(pl.col("line").fill_null(0))
-    check_against_orders(frame=upserts, source=source)
+    check_against_orders(frame=upserts, source=source, desk=desk)
     staged = fills_stage_frame(upserts).with_columns(
         upserts["is_cancelled"],
         # Stored empty when never amended, which keeps the amended-fills index small.

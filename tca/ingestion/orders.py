@@ -30,6 +30,10 @@ STAGE_TYPES = {
 }
 _TEXT = ("broker", "algo", "trader", "desk", "portfolio", "currency")
 
+NO_DESK = "your account has no desk, so it may not load orders; ask an administrator"
+OTHER_DESK = "desk {} is not your desk ({}); you may only load orders for your own desk"
+ID_IN_USE = "order_id {} is already in use; choose another id"
+
 
 def _ns(frame: pl.DataFrame, column: str) -> pl.Expr:
     if column not in frame.columns:
@@ -74,24 +78,53 @@ def orders_stage_frame(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def orders_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int]:
+def orders_for_desk(*, frame: pl.DataFrame, desk: str | None) -> pl.DataFrame:
+    """Orders a desk-locked uploader may load: their desk filled in, any other refused.
+
+    ``desk=None`` (compliance, quants, the CLI) loads every desk as written.
+    """
+    if desk is None:
+        return frame
+    if not desk:
+        reject_rows([RowError(None, None, NO_DESK)])
+    if "desk" not in frame.columns:
+        return frame.with_columns(pl.lit(desk).alias("desk"))
+    foreign = frame.filter(pl.col("desk").is_not_null() & (pl.col("desk") != desk))
+    if foreign.height:
+        reject_rows(
+            [
+                RowError(line, "desk", OTHER_DESK.format(repr(value), repr(desk)))
+                for line, value in foreign.select("line", "desk").head(1000).iter_rows()
+            ],
+            foreign.height,
+        )
+    return frame.with_columns(pl.col("desk").fill_null(desk))
+
+
+def orders_insert(
+    *, frame: pl.DataFrame, source: str, desk: str | None = None
+) -> tuple[int, int]:
     """Insert new orders; (inserted, duplicates). Must run inside a transaction.
 
     An order id already stored with different terms is a conflict and rejects
-    the whole file; one stored with the same terms is a duplicate.
+    the whole file; one stored with the same terms is a duplicate. For a
+    desk-locked uploader (``desk``), an id held by another desk is refused with
+    a message that says nothing about that order.
     """
     staged = orders_stage_frame(frame)
     bulk.stage_frame(name="stage_orders", frame=staged, sql_types=STAGE_TYPES)
     try:
         conflicts = bulk.fetch(
             """
-            SELECT s.line, s.order_id FROM stage_orders s
+            SELECT s.line, s.order_id, CASE WHEN %s AND o.desk <> %s THEN 1 ELSE 0 END
+            FROM stage_orders s
             JOIN orders_parentorder o ON o.order_id = s.order_id
             JOIN instruments_instrument i ON i.id = o.instrument_id
             WHERE i.symbol <> s.symbol OR o.side <> s.side OR o.quantity <> s.quantity
-               OR o.arrival_ns <> s.arrival_ns
+               OR o.arrival_ns <> s.arrival_ns OR (%s AND o.desk <> %s)
             ORDER BY s.line LIMIT 1000
-            """
+            """,
+            [desk is not None, desk or "", desk is not None, desk or ""],
         )
         if conflicts:
             reject_rows(
@@ -99,10 +132,12 @@ def orders_insert(*, frame: pl.DataFrame, source: str) -> tuple[int, int]:
                     RowError(
                         int(line),  # type: ignore[arg-type]
                         "order_id",
-                        f"order {oid} already exists with a different symbol, side, "
+                        ID_IN_USE.format(oid)
+                        if foreign
+                        else f"order {oid} already exists with a different symbol, side, "
                         "quantity or arrival time",
                     )
-                    for line, oid in conflicts
+                    for line, oid, foreign in conflicts
                 ]
             )
         inserted = bulk.execute(

@@ -28,13 +28,14 @@ from tca.instruments.services import instruments_register_missing, instruments_u
 from tca.jobs.models import IngestAudit
 from tca.marketdata.services import daily_bars_refresh
 from tca.marketdata.store import tick_store
+from tca.orders.selectors import user_desk_lock
 from tca.orders.services import orders_mark_for_recompute, orders_mark_for_recompute_after
 from tca.parsing import parse_file, to_canonical
 from tca.parsing.errors import RowError
 
 from .fills import fills_insert
 from .fix import fills_apply_fix
-from .orders import orders_insert
+from .orders import orders_for_desk, orders_insert
 from .rejection import IngestRejected
 
 KINDS = ("instruments", "orders", "fills", "quotes", "trades", "daily", "fix")
@@ -143,12 +144,16 @@ def ingest_file(
     hashing.shutdown(wait=False)
     try:
         progress(0.05, "validating")
+        desk = user_desk_lock(user=user)
         if kind == "fix":
-            _ingest_fix(outcome=outcome, path=path, source=source, tz=tz, progress=progress)
+            _ingest_fix(
+                outcome=outcome, path=path, source=source, tz=tz, progress=progress, desk=desk
+            )
         else:
             _ingest_table(
-                outcome=outcome, kind=kind, path=path, source=source, tz=tz, progress=progress
-            )
+                outcome=outcome, kind=kind, path=path, source=source, tz=tz, progress=progress,
+                desk=desk,
+            )  # fmt: skip
     except IngestRejected as rejected:
         outcome.sha256 = sha256.result()
         outcome.errors = rejected.errors[:1000]
@@ -208,8 +213,9 @@ def _tick_sizes_from_quotes(frame: pl.DataFrame, symbols: set[str]) -> dict[str,
 
 def _ingest_table(
     *, outcome: IngestOutcome, kind: str, path: Path, source: str, tz: str | None,
-    progress: Progress,
+    progress: Progress, desk: str | None = None,
 ) -> None:
+    """``desk``: the uploader's desk lock (orders and fills of other desks are refused)."""
     frame = _parse(kind, path, tz, outcome)
     progress(0.5, f"writing {frame.height:,} validated rows")
     if kind == "instruments":
@@ -220,6 +226,7 @@ def _ingest_table(
         outcome.details = {"created": created, "updated": updated}
         return
     if kind == "orders":
+        frame = orders_for_desk(frame=frame, desk=desk)
         with transaction.atomic():
             currencies = (
                 dict(frame.select("symbol", "currency").drop_nulls().unique("symbol").iter_rows())
@@ -229,13 +236,13 @@ def _ingest_table(
             new = instruments_register_missing(
                 symbols=frame["symbol"].unique().to_list(), currency=currencies
             )
-            inserted, duplicates = orders_insert(frame=frame, source=source)
+            inserted, duplicates = orders_insert(frame=frame, source=source, desk=desk)
         outcome.accepted, outcome.duplicates = inserted, duplicates
         outcome.details = {"instruments_registered": new}
         return
     if kind == "fills":
         with transaction.atomic():
-            inserted, duplicates, touched = fills_insert(frame=frame, source=source)
+            inserted, duplicates, touched = fills_insert(frame=frame, source=source, desk=desk)
         outcome.accepted, outcome.duplicates = inserted, duplicates
         outcome.details = {"orders_marked_for_recompute": touched}
         return
@@ -285,7 +292,8 @@ def _ingest_daily(*, outcome: IngestOutcome, frame: pl.DataFrame) -> None:
 
 
 def _ingest_fix(
-    *, outcome: IngestOutcome, path: Path, source: str, tz: str | None, progress: Progress
+    *, outcome: IngestOutcome, path: Path, source: str, tz: str | None, progress: Progress,
+    desk: str | None = None,
 ) -> None:
     from tca.parsing.fix import parse_fix_log
 
@@ -295,7 +303,7 @@ def _ingest_fix(
         raise IngestRejected(result.errors, max(result.error_count, 1))
     progress(0.5, f"applying {result.events.height:,} trade events")
     with transaction.atomic():
-        summary = fills_apply_fix(events=result.events, source=source)
+        summary = fills_apply_fix(events=result.events, source=source, desk=desk)
     outcome.accepted = summary["accepted"]
     outcome.duplicates = summary["duplicates"]
     outcome.details = {**summary, "skipped_messages": result.skipped}

@@ -38,12 +38,23 @@ class OrderFilters:
     asset_class: str = ""
 
 
+def user_desk_lock(*, user: AbstractBaseUser | None) -> str | None:
+    """The only desk ``user`` may read or write, or None for every desk.
+
+    ``""`` is a user without ``view_all_desks`` and without a desk: nothing at all.
+    ``user=None`` is the system itself (the CLI, the demo): every desk.
+    """
+    if user is None or user.has_perm("orders.view_all_desks"):
+        return None
+    return getattr(getattr(user, "profile", None), "desk", "") or ""
+
+
 def orders_visible_to(*, user: AbstractBaseUser) -> QuerySet[ParentOrder]:
     """Traders see their desk's orders; compliance and quants see all."""
     qs = ParentOrder.objects.all()
-    if user.has_perm("orders.view_all_desks"):
+    desk = user_desk_lock(user=user)
+    if desk is None:
         return qs
-    desk = getattr(getattr(user, "profile", None), "desk", "")
     return qs.filter(desk=desk) if desk else qs.none()
 
 

@@ -102,8 +102,10 @@ def test_concurrent_first_loads_queue_instead_of_deadlocking(
     barrier = threading.Barrier(2)
     read = fills_module.load_order_context
 
-    def read_then_wait(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        context = read(frame)
+    def read_then_wait(
+        frame: pl.DataFrame, *, desk: str | None = None
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        context = read(frame, desk=desk)
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=2)
         return context
