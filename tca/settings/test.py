@@ -27,3 +27,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TICK_STORE_URL = env("TICK_STORE_URL", default=str(VAR_DIR / "test-ticks"))
 MODEL_STORE_URL = env("MODEL_STORE_URL", default=str(VAR_DIR / "test-models"))
 REPORT_STORE_URL = env("REPORT_STORE_URL", default=str(VAR_DIR / "test-reports"))
+# The throttle stays on (its test lowers the rate) but never slows the suite down.
+FOOTPRINT_API_RATE_USER = "1000000/min"

@@ -1,7 +1,8 @@
-// Follow a report's job until it finishes, then reload to show the download.
+// Follow a job (a report, an upload) until it finishes, then reload to show the outcome.
+// A static file, not an inline script, so the Content-Security-Policy can forbid inline code.
 (function () {
   "use strict";
-  const card = document.getElementById("report-job");
+  const card = document.querySelector("[data-job-poll]");
   if (!card) return;
   const done = (s) => s === "succeeded" || s === "failed";
   if (done(card.dataset.status)) return;
