@@ -5,6 +5,7 @@ from typing import Any
 
 from celery import shared_task
 
+from tca.jobs.locks import job_run_lock
 from tca.jobs.services import job_finish
 
 from . import monitoring, predictions, training
@@ -13,7 +14,8 @@ from . import monitoring, predictions, training
 @shared_task(name="models_app.retrain", acks_late=True)
 def models_retrain_task(job_id: str) -> dict[str, Any]:
     try:
-        return training.models_retrain_run(job_id=job_id)
+        with job_run_lock(job_id) as held:
+            return training.models_retrain_run(job_id=job_id) if held else {"status": "busy"}
     except Exception as exc:
         job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
         raise

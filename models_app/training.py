@@ -23,7 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from tca.jobs.models import Job
-from tca.jobs.services import job_create, job_finish, job_progress, job_start
+from tca.jobs.services import job_create, job_enqueue, job_finish, job_progress, job_start
 
 from .conf import ModelsConf, models_conf
 from .impact.artifacts import data_sha256
@@ -240,7 +240,7 @@ def models_retrain_submit(
     params = {"kinds": list(kinds or models_conf().kinds), "reason": reason}
     with transaction.atomic():
         job = job_create(kind=Job.Kind.TRAINING, user=user, params=params)
-        transaction.on_commit(lambda: models_retrain_task.delay(str(job.id)))
+        job_enqueue(job=job, task=models_retrain_task, args=[str(job.id)])
     return job
 
 

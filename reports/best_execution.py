@@ -27,7 +27,7 @@ from models_app.models import ModelVersion
 from models_app.selectors import champion_get
 from tca.analytics.config import DEFAULT_MARKOUT_HORIZONS, horizon_label
 from tca.jobs.models import Job
-from tca.jobs.services import job_create, job_finish, job_progress, job_start
+from tca.jobs.services import job_create, job_enqueue, job_finish, job_progress, job_start
 from tca.orders.selectors import OrderFilters
 
 from . import figures as fig
@@ -115,7 +115,7 @@ def best_execution_request(
             else float(outlier_bps),
             outlier_percentile=percentile,
         )
-        transaction.on_commit(lambda: best_execution_task.delay(str(report.pk)))
+        job_enqueue(job=job, task=best_execution_task, args=[str(report.pk)])
     return report
 
 

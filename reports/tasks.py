@@ -4,6 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
+from tca.jobs.locks import job_run_lock
 from tca.jobs.services import job_finish
 
 
@@ -12,10 +13,11 @@ def best_execution_task(report_id: str) -> dict[str, Any]:
     from .best_execution import best_execution_generate
     from .models import BestExecutionReport
 
+    job_ids = BestExecutionReport.objects.filter(pk=report_id).values_list("job_id", flat=True)
     try:
-        return best_execution_generate(report_id=report_id)
+        with job_run_lock(job_ids.get()) as held:
+            return best_execution_generate(report_id=report_id) if held else {"status": "busy"}
     except Exception as exc:
-        job_id = BestExecutionReport.objects.filter(pk=report_id).values_list("job_id", flat=True)
-        for pk in job_id:
+        for pk in job_ids:
             job_finish(job_id=pk, result={"error": str(exc)}, succeeded=False, message="failed")
         raise

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from tca.jobs.models import Job
-from tca.jobs.services import job_create, job_finish, job_progress, job_start
+from tca.jobs.services import job_create, job_enqueue, job_finish, job_progress, job_start
 
 from .services import tca_aggregate_days, tca_compute_chunk, tca_plan_chunks
 
@@ -35,7 +35,7 @@ def tca_run_submit(
     }
     with transaction.atomic():
         job = job_create(kind=Job.Kind.TCA, user=user, params=params)
-        transaction.on_commit(lambda: tca_run_task.delay(str(job.id)))
+        job_enqueue(job=job, task=tca_run_task, args=[str(job.id)])
     return job
 
 
@@ -92,6 +92,8 @@ def tca_run_chunk(*, job_id: str, day: str, symbols: list[str]) -> dict[str, int
 def tca_run_finish(
     *, job_id: str, days: list[str], chunk_results: list[dict[str, int]]
 ) -> dict[str, Any]:
+    if Job.objects.filter(id=job_id, status=Job.Status.SUCCEEDED).exists():
+        return {"status": "already finished"}  # a re-queued run's chord beat this one
     job_progress(job_id=job_id, progress=0.95, message="aggregating")
     aggregates = tca_aggregate_days(dates=[dt.date.fromisoformat(d) for d in days])
     result = {

@@ -4,6 +4,7 @@ from typing import Any
 
 from celery import shared_task
 
+from tca.jobs.locks import job_run_lock
 from tca.jobs.services import job_finish
 
 from . import runs
@@ -12,7 +13,8 @@ from . import runs
 @shared_task(name="tca.costs.run", acks_late=True)
 def tca_run_task(job_id: str) -> dict[str, Any]:
     try:
-        return runs.tca_run_start(job_id=job_id)
+        with job_run_lock(job_id) as held:  # one planner per run
+            return runs.tca_run_start(job_id=job_id) if held else {"status": "busy"}
     except Exception as exc:
         job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
         raise

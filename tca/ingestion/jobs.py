@@ -9,10 +9,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from tca.jobs.models import Job
-from tca.jobs.services import job_create, job_finish, job_progress, job_start
+from tca.jobs.recovery import job_requeue, wait_for_database
+from tca.jobs.services import job_create, job_enqueue, job_finish, job_progress, job_start
 
 from .services import COST_CHANGING_KINDS, ingest_file
 
@@ -43,7 +44,7 @@ def ingest_job_submit(
         with target.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
-        transaction.on_commit(lambda: ingest_job.delay(str(job.id)))
+        job_enqueue(job=job, task=ingest_job, args=[str(job.id)])
     return job
 
 
@@ -54,6 +55,7 @@ def ingest_job_run(*, job_id: str) -> str:
         return job.status
     job_start(job_id=job_id, message="validating")
     params = job.params
+    retry = False
     try:
         outcome = ingest_file(
             kind=params["kind"],
@@ -67,11 +69,22 @@ def ingest_job_run(*, job_id: str) -> str:
                 job_id=job_id, progress=fraction, message=message
             ),
         )
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-load (a restart, a failover): its transaction
+        # was rolled back, so nothing was written. Keep the upload and run it again.
+        retry = True
+        wait_for_database()
+        job_requeue(
+            job_id=job_id, status=Job.Status.RUNNING, attempts=job.attempts,
+            reason=f"the database connection was lost while loading ({exc})".strip()[:200],
+        )  # fmt: skip
+        return "requeued"
     except Exception as exc:
         job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
         raise
     finally:
-        shutil.rmtree(_upload_dir(uuid.UUID(str(job_id))), ignore_errors=True)
+        if not retry:
+            shutil.rmtree(_upload_dir(uuid.UUID(str(job_id))), ignore_errors=True)
     result = outcome.as_dict()
     if outcome.ok and outcome.accepted and params["kind"] in COST_CHANGING_KINDS:
         # New executions or market data change costs: recompute the orders concerned.

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Job(models.Model):
@@ -34,9 +35,23 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery (tca.jobs.recovery): which task runs the job, so a job whose message
+    # or worker was lost can be queued again; when it last showed signs of life.
+    task_name = models.CharField(max_length=128, blank=True, default="")
+    task_args = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    queued_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
+        indexes = (
+            models.Index(
+                fields=["status", "queued_at"],
+                name="job_unfinished",
+                condition=models.Q(status__in=["pending", "running"]),
+            ),
+        )
         permissions = (("export_best_execution", "Can export best-execution reports"),)
 
     def __str__(self) -> str:

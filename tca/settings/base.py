@@ -207,6 +207,12 @@ CELERY_TASK_ROUTES = {
     "reports.*": {"queue": "reports"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Stranded jobs (tca.jobs.recovery): queued again after these, at most this many runs.
+FOOTPRINT_JOB_PENDING_SECONDS = env.float("FOOTPRINT_JOB_PENDING_SECONDS", default=900.0)
+FOOTPRINT_JOB_STALE_SECONDS = env.float("FOOTPRINT_JOB_STALE_SECONDS", default=1800.0)
+FOOTPRINT_JOB_MAX_ATTEMPTS = env.int("FOOTPRINT_JOB_MAX_ATTEMPTS", default=3)
+# Every worker sweeps once when it starts (a restarted worker picks its own jobs up).
+FOOTPRINT_JOB_SWEEP_ON_START = env.bool("FOOTPRINT_JOB_SWEEP_ON_START", default=True)
 
 # --- API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

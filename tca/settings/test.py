@@ -29,3 +29,6 @@ MODEL_STORE_URL = env("MODEL_STORE_URL", default=str(VAR_DIR / "test-models"))
 REPORT_STORE_URL = env("REPORT_STORE_URL", default=str(VAR_DIR / "test-reports"))
 # The throttle stays on (its test lowers the rate) but never slows the suite down.
 FOOTPRINT_API_RATE_USER = "1000000/min"
+# The in-process test worker must not sweep the shared test database when it
+# starts; the fault-injection tests start real workers that do.
+FOOTPRINT_JOB_SWEEP_ON_START = env.bool("FOOTPRINT_JOB_SWEEP_ON_START", default=False)
