@@ -9,10 +9,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 
 from tca.jobs.models import Job
-from tca.jobs.recovery import job_requeue, wait_for_database
+from tca.jobs.recovery import connection_lost, job_requeue, wait_for_database
 from tca.jobs.services import job_create, job_enqueue, job_finish, job_progress, job_start
 
 from .services import COST_CHANGING_KINDS, ingest_file
@@ -69,7 +69,10 @@ def ingest_job_run(*, job_id: str) -> str:
                 job_id=job_id, progress=fraction, message=message
             ),
         )
-    except (OperationalError, InterfaceError) as exc:
+    except Exception as exc:
+        if not connection_lost(exc):
+            job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
+            raise
         # The database went away mid-load (a restart, a failover): its transaction
         # was rolled back, so nothing was written. Keep the upload and run it again.
         retry = True
@@ -79,9 +82,6 @@ def ingest_job_run(*, job_id: str) -> str:
             reason=f"the database connection was lost while loading ({exc})".strip()[:200],
         )  # fmt: skip
         return "requeued"
-    except Exception as exc:
-        job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
-        raise
     finally:
         if not retry:
             shutil.rmtree(_upload_dir(uuid.UUID(str(job_id))), ignore_errors=True)

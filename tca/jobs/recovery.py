@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from .locks import job_runner_alive
@@ -60,6 +60,19 @@ def _stranded(job: Job, *, now: dt.datetime) -> str | None:
     if quiet > settings.FOOTPRINT_JOB_STALE_SECONDS:
         return f"no progress for {quiet:.0f} s"
     return None
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection went away (not a bad statement).
+
+    Raw psycopg errors count too: the COPY paths use psycopg's cursor directly.
+    """
+    import psycopg
+
+    lost = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+    return isinstance(exc, lost) or (
+        isinstance(exc, DatabaseError) and not connection.is_usable()
+    )
 
 
 def wait_for_database(*, timeout: float = 60.0) -> None:
