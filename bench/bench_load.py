@@ -190,7 +190,6 @@ def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
         "DEBUG": "False",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "FOOTPRINT_API_RATE_USER": "1000000/min",  # not throttled: measure the pages
-        "FOOTPRINT_API_RATE_ANON": "1000000/min",
         "LOG_LEVEL": "WARNING",
     }
     log = OUT / "gunicorn.log"
