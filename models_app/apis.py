@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 from tca.api.permissions import require
 from tca.api.serializers import JobCreatedSerializer
 
+from .execution_training import KIND as EXECUTION_POLICY
+from .execution_training import execution_policy_train_submit
 from .impact.catalog import KINDS
 from .models import ModelVersion, PromotionEvent
 from .selectors import model_version_list
@@ -91,10 +93,34 @@ class ModelRetrainApi(APIView):
         version = get_object_or_404(ModelVersion, pk=pk)
         form = RetrainSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        if version.kind == EXECUTION_POLICY and not form.validated_data["all_kinds"]:
+            return _accepted(execution_policy_train_submit(user=request.user))
         kinds = list(KINDS) if form.validated_data["all_kinds"] else [version.kind]
         job = models_retrain_submit(user=request.user, kinds=kinds, reason=f"api: {version}")
-        url = reverse("api:job-detail", kwargs={"pk": job.id})
-        return Response({"job_id": job.id, "status_url": url}, status=status.HTTP_202_ACCEPTED)
+        return _accepted(job)
+
+
+def _accepted(job) -> Response:  # type: ignore[no-untyped-def]
+    url = reverse("api:job-detail", kwargs={"pk": job.id})
+    return Response({"job_id": job.id, "status_url": url}, status=status.HTTP_202_ACCEPTED)
+
+
+class ExecutionPolicyTrainSerializer(serializers.Serializer):
+    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    batches = serializers.IntegerField(required=False, min_value=1, max_value=20_000)
+    batch_size = serializers.IntegerField(required=False, min_value=8, max_value=8192)
+
+
+class ExecutionPolicyTrainApi(APIView):
+    """Train the execution agent in the simulator (a job on the training queue)."""
+
+    permission_classes = (require("models_app.view_modelversion", "models_app.train_model"),)
+
+    @extend_schema(request=ExecutionPolicyTrainSerializer, responses={202: JobCreatedSerializer})
+    def post(self, request: Request) -> Response:
+        form = ExecutionPolicyTrainSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return _accepted(execution_policy_train_submit(user=request.user, **form.validated_data))
 
 
 class PromoteSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ class ModelVersion(models.Model):
 
     Each track has at most one champion: ``cost`` serves the predictions stored
     with orders, ``permanent`` (the Almgren-form fit) serves the TCA engine's
-    permanent-impact term.
+    permanent-impact term, ``execution`` the execution agent offered pre-trade.
     """
 
     class Status(models.TextChoices):
@@ -23,6 +23,7 @@ class ModelVersion(models.Model):
     class Track(models.TextChoices):
         COST = "cost"
         PERMANENT = "permanent"
+        EXECUTION = "execution"  # the execution agent (kind execution_policy)
 
     version = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from .models import ModelVersion, OrderPrediction
 
@@ -43,4 +43,11 @@ def order_prediction_get(*, order_id: str) -> OrderPrediction | None:
         OrderPrediction.objects.select_related("model_version")
         .filter(order__order_id=order_id)
         .first()
+    )
+
+
+def execution_policy_versions() -> QuerySet[ModelVersion]:
+    """Execution-agent versions, champion first, then newest."""
+    return ModelVersion.objects.filter(kind="execution_policy").order_by(
+        Case(When(status=ModelVersion.Status.CHAMPION, then=0), default=1), "-created_at"
     )

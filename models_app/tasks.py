@@ -21,6 +21,18 @@ def models_retrain_task(job_id: str) -> dict[str, Any]:
         raise
 
 
+@shared_task(name="models_app.execution_policy.train", acks_late=True)
+def execution_policy_train_task(job_id: str) -> dict[str, Any]:
+    from .execution_training import execution_policy_train_run
+
+    try:
+        with job_run_lock(job_id) as held:
+            return execution_policy_train_run(job_id=job_id) if held else {"status": "busy"}
+    except Exception as exc:
+        job_finish(job_id=job_id, result={"error": str(exc)}, succeeded=False, message="failed")
+        raise
+
+
 @shared_task(name="models_app.monitor", acks_late=True)
 def models_monitor_task() -> dict[str, Any]:
     run = monitoring.residuals_monitor()

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/", apis.ModelVersionDetailApi.as_view(), name="detail"),
     path("<int:pk>/retrain/", apis.ModelRetrainApi.as_view(), name="retrain"),
     path("<int:pk>/promote/", apis.ModelPromoteApi.as_view(), name="promote"),
+    path(
+        "execution-policy/train/",
+        apis.ExecutionPolicyTrainApi.as_view(),
+        name="execution-policy-train",
+    ),
 ]

@@ -1,0 +1,1 @@
+"""Execution policies learned in the simulator's execution environment (no Django)."""
