@@ -363,3 +363,14 @@ def estimate_outcomes(
         order = order_for_estimate(estimate=estimate, orders=orders, conf=conf)
         out.append(EstimateOutcome(estimate, estimate_row(estimate), order, _realised(order)))
     return out
+
+
+def execution_policy() -> tuple[ModelVersion, Any] | None:
+    """The champion execution agent and its loaded policy, if one is promoted and loads."""
+    version = champion_get(track=ModelVersion.Track.EXECUTION)
+    if version is None:
+        return None
+    try:
+        return version, model_load(version=version)
+    except Exception:  # a broken artifact: the estimate goes on without the agent
+        return None

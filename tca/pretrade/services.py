@@ -24,6 +24,7 @@ from .selectors import (
     MissingInput,
     almgren_parameters,
     cost_candidates,
+    execution_policy,
     market_inputs,
     model_version_by_label,
 )
@@ -112,6 +113,9 @@ def pretrade_compute(*, request: Request, conf: PretradeConf | None = None) -> d
             "flags": [] if almgren_version else ["no calibrated Almgren model"],
         }
     )
+    agent = _agent_row(request, market)
+    if agent is not None:
+        strategies.append(agent)
     flags = list(measured.flags)
     if answer.used is None:
         flags.append("no cost model could answer")
@@ -143,6 +147,36 @@ def pretrade_compute(*, request: Request, conf: PretradeConf | None = None) -> d
             "start_fraction": market.start_fraction,
         },
         "flags": flags,
+    }
+
+
+AGENT_STRATEGY = "rl_agent"
+
+
+def _agent_row(request: Request, market: MarketInputs) -> dict[str, Any] | None:
+    """The champion execution agent's row: its costs from simulated rollouts."""
+    from models_app.execution.pretrade import policy_estimate
+
+    found = execution_policy()
+    if found is None or not market.adv20 or not market.sigma20:
+        return None
+    version, policy = found
+    est = policy_estimate(
+        policy,
+        order_adv=request.quantity / market.adv20,
+        sigma_bps=market.sigma20 * 1e4,
+        half_spread_bps=market.spread_bps / 2.0,
+        horizon_s=request.horizon_s,
+        threshold_bps=request.threshold_bps,
+    )
+    return {
+        "strategy": AGENT_STRATEGY,
+        "participation": None,
+        "passive_share": None,
+        **{c: _finite(est[c]) for c in COLUMNS},
+        "duration_s": request.horizon_s,
+        "model_version": version.version,
+        "flags": ["simulated rollouts", *est["flags"]],  # type: ignore[list-item]
     }
 
 

@@ -145,13 +145,16 @@ class BatchState:
     cost: np.ndarray  # cost paid so far, bps of the order
     penalty: np.ndarray  # risk penalty accumulated, bps
     last_vol: np.ndarray  # the last step's volatility, bps
+    temp_cost: np.ndarray  # of ``cost``: temporary impact paid (ours and our past trades')
+    perm_cost: np.ndarray  # of ``cost``: our own permanent impact paid
     log: list[np.ndarray] = field(default_factory=list)  # traded fraction per step
 
 
 def reset_batch(setup: ExecutionSetup, paths: MarketPaths) -> BatchState:
     b = paths.size
     vol0 = _step_vol(setup, paths, 0)
-    return BatchState(0, np.ones(b), np.zeros(b), np.zeros(b), np.zeros(b), np.zeros(b), vol0)
+    zero = np.zeros(b)
+    return BatchState(0, np.ones(b), zero, zero, zero, zero, vol0, zero, zero)
 
 
 def _u(setup: ExecutionSetup, paths: MarketPaths, k: int) -> np.ndarray:
@@ -258,9 +261,11 @@ def trade_batch(
     left = np.maximum(state.left - trade, 0.0)
     left = np.where(left < 1e-12, 0.0, left)
     risk = setup.risk_aversion * (left * vol) ** 2
+    own_permanent = setup.gamma * setup.sigma_bps * setup.order_adv * (1.0 - state.left)
     new = BatchState(
         k + 1, left, mid, (state.temp + new_temp) * decay, state.cost + paid,
-        state.penalty + risk, vol, [*state.log, trade],
+        state.penalty + risk, vol, state.temp_cost + trade * (state.temp + 0.5 * new_temp),
+        state.perm_cost + trade * own_permanent, [*state.log, trade],
     )  # fmt: skip
     # Marked to market: the step's execution cost against the mid it started from,
     # plus the move of the mid on what is still held. Summed over an episode this is

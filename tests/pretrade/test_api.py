@@ -108,3 +108,34 @@ def test_inputs_outside_the_training_range_fall_back(on_book, trader, api_client
     assert out["model"]["fallback"] is True and out["model"]["kind"] == "sqrt"
     assert "size_adv" in out["model"]["reasons"][0]
     assert "outside the training range" in out["model"]["reasons"][0]
+
+
+def test_the_champion_execution_agent_is_one_more_strategy(
+    on_book, trader, api_client_for, settings, tmp_path
+) -> None:
+    from models_app.execution.agent import train_q_policy
+    from models_app.execution.evaluation import evaluate
+    from models_app.execution_training import execution_policy_register
+    from models_app.services import model_version_promote
+    from tca.sim.execution_env import ExecutionSetup
+
+    store = tmp_path / "models"
+    shutil.copytree(on_book.models, store)
+    settings.MODEL_STORE_URL = str(store)
+    policy = train_q_policy(ExecutionSetup(), seed=2, batches=40, batch_size=128)
+    version = execution_policy_register(
+        policy=policy, evaluation=evaluate(policy, per_regime=50, overall=50),
+        params={"seed": 2, "batches": 40, "batch_size": 128}, user=None,
+    )  # fmt: skip
+    out = api_client_for(trader).post(URL, body(on_book), format="json").json()
+    assert [s["strategy"] for s in out["strategies"]][-1] == "optimal"  # not promoted yet
+    model_version_promote(version=version, user=None)
+    out = api_client_for(trader).post(URL, body(on_book), format="json").json()
+    agent = out["strategies"][-1]
+    assert agent["strategy"] == "rl_agent" and agent["model_version"] == version.version
+    assert agent["q05_bps"] <= agent["q50_bps"] <= agent["q95_bps"]
+    assert agent["std_bps"] > 0 and 0.0 <= agent["p_exceed"] <= 1.0
+    assert agent["temporary_bps"] > 0 and agent["permanent_bps"] > 0
+    assert "simulated rollouts" in agent["flags"]
+    stored = PretradeEstimate.objects.get(pk=out["id"]).outputs["strategies"][-1]
+    assert stored["total_bps"] == pytest.approx(agent["total_bps"])

@@ -109,3 +109,18 @@ def test_news_days_widen_the_spread_and_raise_volatility_inside_the_window() -> 
     noise = one.spread_noise[0, k] / one.spread_noise[0, k - 1]
     assert inside / before / noise == pytest.approx(setup.event_spread, rel=0.05)
     assert (paths.event_step >= 3).all()
+
+
+def test_the_cost_components_are_the_temporary_and_permanent_parts_paid() -> None:
+    setup = ExecutionSetup(n_steps=2, step_minutes=30.0)
+    paths = _quiet_paths(setup, fill_u=0.99)
+    state = reset_batch(setup, paths)
+    for _ in range(2):
+        state, _ = step_batch(setup, paths, state, np.array([ACTIONS.index(("cross", 1.0))]))
+    tau = 30.0 / 390.0
+    temp = setup.eta * setup.sigma_bps * (0.5 * setup.order_adv / tau) ** setup.beta
+    decay = math.exp(-30 * 60 / setup.half_life_s)
+    assert state.temp_cost[0] == pytest.approx(0.5 * temp / 2 + 0.5 * (temp / 2 + temp * decay))
+    assert state.perm_cost[0] == pytest.approx(
+        0.5 * setup.gamma * setup.sigma_bps * 0.5 * setup.order_adv
+    )
