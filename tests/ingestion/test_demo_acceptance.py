@@ -26,6 +26,8 @@ def test_demo_attributes_and_predicts_every_order(celery_worker, tmp_path) -> No
     attributed = results.filter(model_version=champion.version).count()
     predicted = OrderPrediction.objects.values("order_id").distinct().count()
     assert attributed == n  # every order attributed by the champion
+    agent = ModelVersion.objects.get(kind="execution_policy", status=ModelVersion.Status.CHAMPION)
+    assert agent.metrics["evaluation"]["groups"]["news"]["strategies"]["agent"]["completed"] > 0.99
     assert predicted / n >= 0.95
     totals = results.aggregate(Sum("permanent_impact_amount"), Sum("executed_notional"))
     permanent_bps = totals["permanent_impact_amount__sum"] / totals["executed_notional__sum"] * 1e4

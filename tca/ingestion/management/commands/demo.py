@@ -72,6 +72,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Re-attributed {done['orders']:,} orders ({time.monotonic() - t0:.1f} s)"
             )
+            self._train_agent()
         self.stdout.write(f"Demo ready in {time.monotonic() - started:.1f} s.")
 
     def _compute(self) -> None:
@@ -86,6 +87,20 @@ class Command(BaseCommand):
             f"Computed TCA for {job.result.get('orders', 0):,} orders "
             f"({time.monotonic() - t0:.1f} s)"
         )
+
+    def _train_agent(self) -> None:
+        """The execution agent, so the pre-trade and execution pages show it (a job like
+        any other: in-process here without a broker, on the training queue with one)."""
+        from models_app.execution_training import execution_policy_train_submit
+
+        t0 = time.monotonic()
+        job = execution_policy_train_submit(user=None)
+        while job.status not in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+            time.sleep(0.5)
+            job.refresh_from_db()
+        if job.status == Job.Status.FAILED:
+            raise CommandError(f"execution agent training failed: {job.result.get('error')}")
+        self.stdout.write(f"Trained the execution agent ({time.monotonic() - t0:.1f} s)")
 
     def _train(self) -> None:
         from models_app.training import models_train_all
