@@ -52,12 +52,18 @@ def _quiet_paths(setup: ExecutionSetup, fill_u: float) -> MarketPaths:
     )  # fmt: skip
 
 
-def test_twap_over_two_steps_costs_what_the_model_says() -> None:
+def _twap_in_two_steps():  # type: ignore[no-untyped-def]
+    """Two 30-minute TWAP slices, crossed, in a market that does not move by itself."""
     setup = ExecutionSetup(n_steps=2, step_minutes=30.0)
     paths = _quiet_paths(setup, fill_u=0.99)
     state = reset_batch(setup, paths)
     for _ in range(2):
         state, _ = step_batch(setup, paths, state, np.array([ACTIONS.index(("cross", 1.0))]))
+    return setup, state
+
+
+def test_twap_over_two_steps_costs_what_the_model_says() -> None:
+    setup, state = _twap_in_two_steps()
     # By hand: each half of the order pays the half-spread, half its own temporary
     # impact, what is left of the first half's temporary impact, and the first half's
     # permanent impact (the second half's comes after it).
@@ -112,11 +118,7 @@ def test_news_days_widen_the_spread_and_raise_volatility_inside_the_window() -> 
 
 
 def test_the_cost_components_are_the_temporary_and_permanent_parts_paid() -> None:
-    setup = ExecutionSetup(n_steps=2, step_minutes=30.0)
-    paths = _quiet_paths(setup, fill_u=0.99)
-    state = reset_batch(setup, paths)
-    for _ in range(2):
-        state, _ = step_batch(setup, paths, state, np.array([ACTIONS.index(("cross", 1.0))]))
+    setup, state = _twap_in_two_steps()
     tau = 30.0 / 390.0
     temp = setup.eta * setup.sigma_bps * (0.5 * setup.order_adv / tau) ** setup.beta
     decay = math.exp(-30 * 60 / setup.half_life_s)

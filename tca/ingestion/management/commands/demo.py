@@ -75,14 +75,19 @@ class Command(BaseCommand):
             self._train_agent()
         self.stdout.write(f"Demo ready in {time.monotonic() - started:.1f} s.")
 
-    def _compute(self) -> None:
-        t0 = time.monotonic()
-        job = tca_run_submit(user=None)
+    @staticmethod
+    def _finished(job: Job, what: str) -> Job:
+        """Wait for a job (in-process it is done already; with a broker a worker runs it)."""
         while job.status not in (Job.Status.SUCCEEDED, Job.Status.FAILED):
             time.sleep(0.5)
             job.refresh_from_db()
         if job.status == Job.Status.FAILED:
-            raise CommandError(f"TCA failed: {job.result.get('error', job.message)}")
+            raise CommandError(f"{what} failed: {job.result.get('error', job.message)}")
+        return job
+
+    def _compute(self) -> None:
+        t0 = time.monotonic()
+        job = self._finished(tca_run_submit(user=None), "TCA")
         self.stdout.write(
             f"Computed TCA for {job.result.get('orders', 0):,} orders "
             f"({time.monotonic() - t0:.1f} s)"
@@ -94,12 +99,7 @@ class Command(BaseCommand):
         from models_app.execution_training import execution_policy_train_submit
 
         t0 = time.monotonic()
-        job = execution_policy_train_submit(user=None)
-        while job.status not in (Job.Status.SUCCEEDED, Job.Status.FAILED):
-            time.sleep(0.5)
-            job.refresh_from_db()
-        if job.status == Job.Status.FAILED:
-            raise CommandError(f"execution agent training failed: {job.result.get('error')}")
+        self._finished(execution_policy_train_submit(user=None), "execution agent training")
         self.stdout.write(f"Trained the execution agent ({time.monotonic() - t0:.1f} s)")
 
     def _train(self) -> None:
