@@ -97,6 +97,25 @@ DAILY_SCHEMA: dict[str, pl.DataType] = {
     "currency": pl.String(),
 }
 
+RFQ_STATUSES = ("FILLED", "PASSED", "EXPIRED")
+
+RFQ_REQUIRED = (
+    "rfq_id", "symbol", "side", "quantity", "request_time", "dealer", "quote_price", "quote_time"
+)  # fmt: skip
+RFQ_SCHEMA: dict[str, pl.DataType] = {
+    "rfq_id": pl.String(),
+    "symbol": pl.String(),
+    "side": pl.Int8(),  # our side: +1 we buy from the dealer
+    "quantity": pl.Float64(),
+    "request_time": TIME,
+    "dealer": pl.String(),
+    "quote_price": pl.Float64(),
+    "quote_time": TIME,
+    "status": pl.String(),  # one of RFQ_STATUSES or null (unknown)
+    "valid_until": TIME,
+    "venue": pl.String(),
+}
+
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "instruments": INSTRUMENTS_SCHEMA,
     "orders": ORDERS_SCHEMA,
@@ -104,6 +123,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "quotes": QUOTES_SCHEMA,
     "trades": TRADES_SCHEMA,
     "daily": DAILY_SCHEMA,
+    "rfq": RFQ_SCHEMA,
 }
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -113,6 +133,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "quotes": ("symbol", "time", "bid", "ask"),
     "trades": ("symbol", "time", "price", "size"),
     "daily": ("symbol", "date", "open", "high", "low", "close", "volume"),
+    "rfq": RFQ_REQUIRED,
 }
 
 

@@ -38,7 +38,7 @@ from .fix import fills_apply_fix
 from .orders import orders_for_desk, orders_insert
 from .rejection import IngestRejected
 
-KINDS = ("instruments", "orders", "fills", "quotes", "trades", "daily", "fix")
+KINDS = ("instruments", "orders", "fills", "quotes", "trades", "daily", "rfq", "fix")
 # Kinds whose new rows change stored costs (their orders are marked for recompute).
 COST_CHANGING_KINDS = ("fills", "fix", "quotes", "trades", "daily")
 
@@ -249,6 +249,9 @@ def _ingest_table(
     if kind == "daily":
         _ingest_daily(outcome=outcome, frame=frame)
         return
+    if kind == "rfq":
+        _ingest_rfq(outcome=outcome, frame=frame, source=source)
+        return
     # Market data goes to the tick store; its manifest swap is the last step inside
     # the transaction, so a failure anywhere rolls back the SQL side too.
     canonical = to_canonical(kind, frame)
@@ -270,6 +273,27 @@ def _ingest_table(
     outcome.accepted = report.rows_written
     outcome.duplicates = report.duplicates
     outcome.details = {"instruments_registered": new, "partitions": report.partitions}
+    if kind == "quotes" and report.rows_written:
+        # RFQ quotes loaded before their market data can now be measured.
+        from tca.rfq.services import rfq_quotes_analyse
+
+        outcome.details["rfq_analysed"] = rfq_quotes_analyse(symbols=symbols, missing_only=True)
+
+
+def _ingest_rfq(*, outcome: IngestOutcome, frame: pl.DataFrame, source: str) -> None:
+    """Dealer quotes; their fairness is measured once they are committed (a failure
+    there never undoes the load: ``rfq_quotes_analyse`` can be run again)."""
+    from tca.rfq.services import rfq_quotes_analyse, rfq_quotes_insert
+
+    with transaction.atomic():
+        new = instruments_register_missing(symbols=frame["symbol"].unique().to_list())
+        inserted, duplicates, ids = rfq_quotes_insert(frame=frame, source=source)
+    outcome.accepted, outcome.duplicates = inserted, duplicates
+    outcome.details = {"instruments_registered": new}
+    try:
+        outcome.details["analysed"] = rfq_quotes_analyse(ids=ids)
+    except Exception as exc:  # the quotes are stored; say why they are not yet measured
+        outcome.details["analysis_error"] = str(exc)[:500]
 
 
 def _ingest_daily(*, outcome: IngestOutcome, frame: pl.DataFrame) -> None:

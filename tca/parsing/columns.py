@@ -21,6 +21,7 @@ from tca.parsing.values import (
     check_date,
     check_decimal,
     check_liquidity,
+    check_rfq_status,
     check_side,
     check_text,
     check_time_of_day,
@@ -43,6 +44,7 @@ class ValueType(StrEnum):
     SIGNED = "decimal"
     SIDE = "side"
     LIQUIDITY = "liquidity"
+    RFQ_STATUS = "rfq status"
     TIMESTAMP = "timestamp"
     DATE = "date"
 
@@ -120,13 +122,26 @@ COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
         "vwap": T.POSITIVE,
         "currency": T.CURRENCY,
     },
+    "rfq": {
+        "rfq_id": T.TEXT,
+        "symbol": T.CODE,
+        "side": T.SIDE,
+        "quantity": T.POSITIVE,
+        "request_time": T.TIMESTAMP,
+        "dealer": T.CODE,
+        "quote_price": T.POSITIVE,
+        "quote_time": T.TIMESTAMP,
+        "status": T.RFQ_STATUS,
+        "valid_until": T.TIMESTAMP,
+        "venue": T.CODE,
+    },
 }
 
 # The longest value each text column may hold: its database column's length.
 MAX_LENGTHS: dict[str, int] = {
     "symbol": 32, "name": 200, "asset_class": 32, "mic": 4, "order_id": 64, "exec_id": 64,
     "broker": 64, "algo": 64, "trader": 64, "desk": 64, "portfolio": 64, "venue": 16,
-    "condition": 32,
+    "condition": 32, "rfq_id": 64, "dealer": 32,
 }  # fmt: skip
 
 DECIMAL_TYPES = frozenset({T.POSITIVE, T.NON_NEGATIVE, T.SIGNED})
@@ -169,6 +184,7 @@ _READERS = {
     T.SIGNED: lambda n, d, tz: check_decimal(n, d, sign="any"),
     T.SIDE: lambda n, d, tz: check_side(n, d),
     T.LIQUIDITY: lambda n, d, tz: check_liquidity(n, d),
+    T.RFQ_STATUS: lambda n, d, tz: check_rfq_status(n, d),
     T.TIMESTAMP: lambda n, d, tz: check_timestamp(n, d, tz=tz),
     T.DATE: lambda n, d, tz: check_date(n, d),
 }

@@ -265,6 +265,8 @@ def _check_rows(kind: str, values: pl.DataFrame, errors: ErrorSink) -> None:
             errors.add_reasons(early, "end_time", END_BEFORE_ARRIVAL)
     if kind == "daily":
         _check_daily_bars(values, errors)
+    if kind == "rfq":
+        _check_rfq(values, errors)
     if kind == "quotes":
         crossed = values.filter(pl.col("bid") > pl.col("ask"))
         if crossed.height:
@@ -279,6 +281,50 @@ def _check_rows(kind: str, values: pl.DataFrame, errors: ErrorSink) -> None:
                     ),
                 )
             )
+
+
+RFQ_TERMS = ("symbol", "side", "quantity", "request_time")
+QUOTE_BEFORE_REQUEST = "quote_time is before request_time"
+EXPIRES_BEFORE_QUOTE = "valid_until is before quote_time"
+
+
+def _check_rfq(values: pl.DataFrame, errors: ErrorSink) -> None:
+    """One quote per (rfq_id, dealer); one request's terms on all its quotes; times in
+    order; at most one filled quote per request."""
+    keyed = values.filter(pl.col("rfq_id").is_not_null() & pl.col("dealer").is_not_null())
+    repeated = keyed.filter(pl.struct("rfq_id", "dealer").is_duplicated())
+    errors.add_frame(
+        repeated.select(
+            LINE, column=pl.lit("dealer"),
+            reason=pl.format("a second quote from {} for rfq {}", quoted(pl.col("dealer")),
+                             quoted(pl.col("rfq_id"))),
+        )
+    )  # fmt: skip
+    for term in RFQ_TERMS:
+        if term not in values.columns:
+            continue
+        differs = keyed.filter(pl.col(term).n_unique().over("rfq_id") > 1)
+        errors.add_frame(
+            differs.select(
+                LINE, column=pl.lit(term),
+                reason=pl.format(f"{term} differs between the quotes of rfq {{}}",
+                                 quoted(pl.col("rfq_id"))),
+            )
+        )  # fmt: skip
+    early = values.filter(pl.col("quote_time") < pl.col("request_time"))
+    errors.add_reasons(early, "quote_time", QUOTE_BEFORE_REQUEST)
+    if "valid_until" in values.columns:
+        expired = values.filter(pl.col("valid_until") < pl.col("quote_time"))
+        errors.add_reasons(expired, "valid_until", EXPIRES_BEFORE_QUOTE)
+    if "status" in values.columns:
+        filled = keyed.filter(pl.col("status") == "FILLED")
+        twice = filled.filter(pl.col("rfq_id").is_duplicated())
+        errors.add_frame(
+            twice.select(
+                LINE, column=pl.lit("status"),
+                reason=pl.format("more than one FILLED quote for rfq {}", quoted(pl.col("rfq_id"))),
+            )
+        )  # fmt: skip
 
 
 def _check_daily_bars(values: pl.DataFrame, errors: ErrorSink) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 
 import polars as pl
 
-from tca.frames import LIQUIDITY_FLAGS
+from tca.frames import LIQUIDITY_FLAGS, RFQ_STATUSES
 
 DECIMAL_SCALE = 10
 DECIMAL_PRECISION = 38
@@ -311,6 +311,20 @@ def check_liquidity(name: str, dtype: pl.DataType) -> Checked:
     known = text.is_in(LIQUIDITY_FLAGS)
     reason = explain(
         source.is_not_null() & ~known, f"unknown liquidity {{}} ({LIQUIDITY_EXPECTED})", source
+    )
+    return Checked(pl.when(known).then(text), reason)
+
+
+RFQ_STATUS_EXPECTED = "expected " + ", ".join(RFQ_STATUSES[:-1]) + f" or {RFQ_STATUSES[-1]}"
+
+
+def check_rfq_status(name: str, dtype: pl.DataType) -> Checked:
+    """A quote's outcome, case-insensitive, stored upper-case."""
+    source = pl.col(name)
+    text = source.cast(pl.String).str.to_uppercase()
+    known = text.is_in(RFQ_STATUSES)
+    reason = explain(
+        source.is_not_null() & ~known, f"unknown status {{}} ({RFQ_STATUS_EXPECTED})", source
     )
     return Checked(pl.when(known).then(text), reason)
 

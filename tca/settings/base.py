@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "tca.marketdata",
     "tca.ingestion",
     "tca.pretrade",
+    "tca.rfq",
     "tca.api",
     "models_app",
     "reports",
@@ -175,6 +176,10 @@ REPORT_STORE_URL = env("REPORT_STORE_URL", default=str(VAR_DIR / "reports"))
 # Orders whose IS exceeds this (bps) or this percentile of the scope are outliers.
 FOOTPRINT_REPORT_OUTLIER_BPS = env.float("FOOTPRINT_REPORT_OUTLIER_BPS", default=50.0)
 FOOTPRINT_REPORT_OUTLIER_PERCENTILE = env.float("FOOTPRINT_REPORT_OUTLIER_PERCENTILE", default=0.99)
+
+# RFQ fairness: a quote is flagged when its markup is beyond this quantile of the
+# model's distribution of the lit-market cost of the same order (docs/rfq.md).
+FOOTPRINT_RFQ_FLAG_QUANTILE = env.float("FOOTPRINT_RFQ_FLAG_QUANTILE", default=0.95)
 
 # TCA parameters users may tune (SPEC section 1-3 defaults).
 TCA_QUOTE_STALENESS_SECONDS = env.float("TCA_QUOTE_STALENESS_SECONDS", default=300.0)

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from .fix import execution_reports
+from .rfq import simulate_rfqs
 from .simulate import Dataset
 from .warmup import warmup_history
 
@@ -48,6 +49,7 @@ def write_dataset(ds: Dataset, directory: str | Path) -> dict[str, Path]:
             "quotes.parquet",
             "trades.parquet",
             "daily.csv",
+            "rfq.csv",
             "fills.fix",
             "truth.parquet",
             "market_truth.parquet",
@@ -63,6 +65,9 @@ def write_dataset(ds: Dataset, directory: str | Path) -> dict[str, Path]:
     ds.quotes.write_parquet(paths["quotes.parquet"])
     ds.trades.write_parquet(paths["trades.parquet"])
     warmup_history(ds.market_truth, seed=ds.config.seed).write_csv(paths["daily.csv"])
+    _csv_ready(simulate_rfqs(ds, seed=ds.config.seed)).write_csv(
+        paths["rfq.csv"], datetime_format=ISO_UTC
+    )
     ds.truth.write_parquet(paths["truth.parquet"])
     ds.market_truth.write_parquet(paths["market_truth.parquet"])
     paths["fills.fix"].write_text(

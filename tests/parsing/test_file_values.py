@@ -294,6 +294,10 @@ def test_to_canonical_gives_the_float_schema(kind):
             "symbol,date,open,high,low,close,volume",
             "AAPL,2024-03-01,1.25,1.5,1.2,1.3,1000",
         ),
+        "rfq": (
+            "rfq_id,symbol,side,quantity,request_time,dealer,quote_price,quote_time",
+            "R1,AAPL,SELL,500,2024-03-01T00:00:00Z,DA,1.25,2024-03-01T00:00:01Z",
+        ),
     }[kind]
     if kind == "orders":
         rows = (rows[0], rows[1].replace("00:00Z", "00:00:00Z"))

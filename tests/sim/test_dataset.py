@@ -6,6 +6,7 @@ import polars as pl
 
 from tca.frames import LIQUIDITY_FLAGS, REQUIRED_COLUMNS, SCHEMAS
 from tca.sim import Dataset
+from tca.sim.rfq import simulate_rfqs
 from tca.sim.warmup import warmup_history
 
 from .measures import asof_mid, mids
@@ -19,6 +20,11 @@ def test_frames_have_canonical_schemas(small: Dataset) -> None:
             bars = warmup_history(small.market_truth, seed=small.config.seed)
             assert set(bars.columns) == set(REQUIRED_COLUMNS["daily"])
             assert bars.height > 0
+            continue
+        if kind == "rfq":  # written by tca.sim.rfq from the market, not a Dataset frame
+            rfq = simulate_rfqs(small, seed=small.config.seed)
+            assert dict(rfq.schema) == schema
+            assert rfq.height > 0
             continue
         frame = getattr(small, kind)
         assert dict(frame.schema) == schema, kind

@@ -50,16 +50,7 @@ class Command(BaseCommand):
             f"({time.monotonic() - started:.1f} s) into {out}"
         )
         for kind, name in _FILES:
-            t0 = time.monotonic()
-            outcome = ingest_file(kind=kind, path=out / name, source="demo")
-            if not outcome.ok:
-                for error in outcome.errors[:20]:
-                    self.stderr.write(f"{name}: {error}")
-                raise CommandError(f"{name} was rejected ({outcome.error_count} errors)")
-            self.stdout.write(
-                f"Ingested {name}: {outcome.accepted:,} new, {outcome.duplicates:,} duplicate "
-                f"({time.monotonic() - t0:.1f} s)"
-            )
+            self._ingest(kind, out / name)
         self._compute()
         if not options["no_train"]:
             self._train()
@@ -73,7 +64,21 @@ class Command(BaseCommand):
                 f"Re-attributed {done['orders']:,} orders ({time.monotonic() - t0:.1f} s)"
             )
             self._train_agent()
+        # Dealer quotes last: their fairness is measured against the trained cost model.
+        self._ingest("rfq", out / "rfq.csv")
         self.stdout.write(f"Demo ready in {time.monotonic() - started:.1f} s.")
+
+    def _ingest(self, kind: str, path: Path) -> None:
+        t0 = time.monotonic()
+        outcome = ingest_file(kind=kind, path=path, source="demo")
+        if not outcome.ok:
+            for error in outcome.errors[:20]:
+                self.stderr.write(f"{path.name}: {error}")
+            raise CommandError(f"{path.name} was rejected ({outcome.error_count} errors)")
+        self.stdout.write(
+            f"Ingested {path.name}: {outcome.accepted:,} new, {outcome.duplicates:,} duplicate "
+            f"({time.monotonic() - t0:.1f} s)"
+        )
 
     @staticmethod
     def _finished(job: Job, what: str) -> Job:
