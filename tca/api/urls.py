@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from reports import apis as report_apis
 from tca.pretrade.apis import PretradeEstimateApi
+from tca.rfq.apis import DealerScorecardApi
 
 from . import ingest_views, tca_views, views
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", views.JobDetailApi.as_view(), name="job-detail"),
     path("models/", include("models_app.urls")),
     path("pretrade/estimate/", PretradeEstimateApi.as_view(), name="pretrade-estimate"),
+    path("rfq/dealers/", DealerScorecardApi.as_view(), name="rfq-dealers"),
     path(
         "reports/best-execution/",
         report_apis.BestExecutionListApi.as_view(),

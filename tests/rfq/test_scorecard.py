@@ -49,3 +49,17 @@ def test_the_informed_dealer_shows_in_its_markouts(scored) -> None:  # type: ign
         assert informed.markouts_bps[1800].mean > fair.markouts_bps[1800].mean + 5
     assert informed.hit_rate.mean > max(f.hit_rate.mean for f in fairs)
     assert informed.response_s_median < fairs[0].response_s_median
+
+
+def test_api_and_page_show_the_scorecard(  # type: ignore[no-untyped-def]
+    scored, trader, no_role_user, api_client_for, client
+) -> None:
+    body = api_client_for(trader).get("/api/v1/rfq/dealers/").json()
+    rows = {r["dealer"]: r for r in body}
+    assert set(rows) == {"FAIR-1", "FAIR-2", "WIDE", "INFORMED"}
+    assert rows["WIDE"]["markup_bps"]["mean"] == pytest.approx(scored["WIDE"].markup_bps.mean)
+    assert rows["INFORMED"]["markouts_bps"]["1800"]["n"] == scored["INFORMED"].wins
+    assert api_client_for(no_role_user).get("/api/v1/rfq/dealers/").status_code == 403
+    client.force_login(trader)
+    page = client.get("/rfq/").content.decode()
+    assert 'data-dealer="INFORMED"' in page and 'id="dealers"' in page
