@@ -304,29 +304,25 @@ def check_side(name: str, dtype: pl.DataType) -> Checked:
     return Checked(pl.col(value_name), reason, ({value_name: value},))
 
 
-def check_liquidity(name: str, dtype: pl.DataType) -> Checked:
-    """Liquidity flag, case-insensitive, stored upper-case."""
+def _check_flag(name: str, allowed: tuple[str, ...], what: str, expected: str) -> Checked:
+    """One of ``allowed``, case-insensitive, stored upper-case."""
     source = pl.col(name)
     text = source.cast(pl.String).str.to_uppercase()
-    known = text.is_in(LIQUIDITY_FLAGS)
-    reason = explain(
-        source.is_not_null() & ~known, f"unknown liquidity {{}} ({LIQUIDITY_EXPECTED})", source
-    )
+    known = text.is_in(allowed)
+    reason = explain(source.is_not_null() & ~known, f"unknown {what} {{}} ({expected})", source)
     return Checked(pl.when(known).then(text), reason)
+
+
+def check_liquidity(name: str, dtype: pl.DataType) -> Checked:
+    return _check_flag(name, LIQUIDITY_FLAGS, "liquidity", LIQUIDITY_EXPECTED)
 
 
 RFQ_STATUS_EXPECTED = "expected " + ", ".join(RFQ_STATUSES[:-1]) + f" or {RFQ_STATUSES[-1]}"
 
 
 def check_rfq_status(name: str, dtype: pl.DataType) -> Checked:
-    """A quote's outcome, case-insensitive, stored upper-case."""
-    source = pl.col(name)
-    text = source.cast(pl.String).str.to_uppercase()
-    known = text.is_in(RFQ_STATUSES)
-    reason = explain(
-        source.is_not_null() & ~known, f"unknown status {{}} ({RFQ_STATUS_EXPECTED})", source
-    )
-    return Checked(pl.when(known).then(text), reason)
+    """A quote's outcome (FILLED, PASSED, EXPIRED)."""
+    return _check_flag(name, RFQ_STATUSES, "status", RFQ_STATUS_EXPECTED)
 
 
 def _check_pattern(name: str, ok: pl.Expr, expected: str) -> Checked:
