@@ -56,6 +56,17 @@ def weighted_mean_ci_arrays(weights: np.ndarray, values: np.ndarray) -> MeanCI:
     )
 
 
+def wilson_ci(successes: int, n: int) -> MeanCI:
+    """A share with Wilson's score interval (sound at 0 % and 100 %, unlike mean ± 2 se)."""
+    if n <= 0:
+        return MeanCI(None, None, None, 0)
+    z = float(sps.norm.ppf(0.5 + CONFIDENCE / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return MeanCI(p, centre - half, centre + half, n)
+
+
 @dataclass(frozen=True)
 class SqrtFit:
     """cost = a + b·√x, by ordinary least squares (the square-root impact law)."""

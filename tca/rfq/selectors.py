@@ -3,47 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from reports.stats import MeanCI, weighted_mean_ci_arrays, wilson_ci
 from tca.analytics.rfq import MARKOUT_HORIZONS_S
 
 from .models import RfqQuote
 
-Z95 = 1.959963984540054
 
-
-@dataclass(frozen=True)
-class Estimate:
-    """A mean with its 95 % interval (Student's t), over ``n`` values."""
-
-    mean: float | None
-    low: float | None
-    high: float | None
-    n: int
-
-
-def _mean_ci(values: list[float]) -> Estimate:
-    x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
-    if x.size == 0:
-        return Estimate(None, None, None, 0)
-    if x.size == 1:
-        return Estimate(float(x[0]), None, None, 1)
-    half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-    return Estimate(float(x.mean()), float(x.mean() - half), float(x.mean() + half), int(x.size))
-
-
-def _wilson(wins: int, n: int) -> Estimate:
-    """The hit rate with Wilson's score interval (sound at 0 or 100 %)."""
-    if n == 0:
-        return Estimate(None, None, None, 0)
-    p = wins / n
-    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    return Estimate(p, centre - half, centre + half, n)
+def _mean_ci(values: list[float | None]) -> MeanCI:
+    x = np.asarray([np.nan if v is None else v for v in values], dtype=float)
+    return weighted_mean_ci_arrays(np.ones_like(x), x)
 
 
 @dataclass(frozen=True)
@@ -51,10 +23,10 @@ class DealerScore:
     dealer: str
     quotes: int
     wins: int
-    hit_rate: Estimate
-    markup_bps: Estimate  # against the mid, every quote
-    markup_vs_lit_bps: Estimate  # against the lit-market cost model
-    markouts_bps: dict[int, Estimate]  # won trades, by horizon (s)
+    hit_rate: MeanCI  # Wilson interval
+    markup_bps: MeanCI  # against the mid, every quote
+    markup_vs_lit_bps: MeanCI  # against the lit-market cost model
+    markouts_bps: dict[int, MeanCI]  # won trades, by horizon (s)
     response_s_median: float | None
     response_s_p90: float | None
     flagged: int  # quotes beyond the model's distribution
@@ -83,7 +55,7 @@ def dealer_scorecard(
             dealer=dealer,
             quotes=len(quotes),
             wins=len(won),
-            hit_rate=_wilson(len(won), len(quotes)),
+            hit_rate=wilson_ci(len(won), len(quotes)),
             markup_bps=_mean_ci([q[2] for q in quotes]),
             markup_vs_lit_bps=_mean_ci([q[3] for q in quotes]),
             markouts_bps={

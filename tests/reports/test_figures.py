@@ -201,3 +201,14 @@ def test_names_from_data_cannot_inject_markup() -> None:
     assert figure["data"][0]["x"] == ['&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;']
     curve = fig.markout_curves([fig.Curve(evil, ["0s"], [1.0], n=1)], title="t")
     assert "<a" not in curve["data"][0]["name"]
+
+
+def test_wilson_interval_by_hand() -> None:
+    from reports.stats import wilson_ci
+
+    # p = 0.5: centre 0.5, half-width z·√(0.25/100 + z²/40000)/(1 + z²/100)
+    half = wilson_ci(50, 100)
+    assert (half.mean, round(half.low, 4), round(half.high, 4)) == (0.5, 0.4038, 0.5962)
+    none = wilson_ci(0, 10)
+    assert none.mean == 0.0 and abs(none.low) < 1e-12 and 0.27 < none.high < 0.28
+    assert wilson_ci(0, 0).mean is None
