@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tca.jobs.models import Job
 from tca.jobs.services import job_create, job_enqueue, job_finish, job_progress, job_start
+from tca.sim.execution_env import ExecutionSetup
 
 from .execution.agent import QPolicy, train_q_policy
 from .execution.evaluation import evaluate
@@ -81,7 +82,7 @@ def execution_policy_train_run(*, job_id: str) -> dict[str, Any]:
         job_start(job_id=job_id, message="training the agent in the simulator")
         p = job.params
         policy = train_q_policy(
-            _setup(), seed=int(p["seed"]), batches=int(p["batches"]),
+            ExecutionSetup(), seed=int(p["seed"]), batches=int(p["batches"]),
             batch_size=int(p["batch_size"]),
         )  # fmt: skip
         job_progress(job_id=job_id, progress=0.8, message="evaluating on held-out days")
@@ -96,9 +97,3 @@ def execution_policy_train_run(*, job_id: str) -> dict[str, Any]:
     result = {"versions": [done.version], "evaluation": done.metrics["evaluation"]["groups"]}
     job_finish(job_id=job_id, result=result, succeeded=True, message="done")
     return result
-
-
-def _setup():  # type: ignore[no-untyped-def]
-    from tca.sim.execution_env import ExecutionSetup
-
-    return ExecutionSetup()

@@ -23,6 +23,7 @@ from tca.sim.execution_env import (
     market_paths,
     observe,
     reset_batch,
+    shortfall_bps,
     step_batch,
 )
 
@@ -120,5 +121,5 @@ def train_q_policy(
             q.flat[hit] += rate * sums[hit] / counts[hit]
             visits.flat[hit] = seen
             cells = nxt
-        curve.append(float((state.cost + state.left * state.mid).mean()))
+        curve.append(float(shortfall_bps(state).mean()))
     return QPolicy(setup=setup, q=q, visits=visits, curve=curve)
