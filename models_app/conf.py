@@ -33,6 +33,16 @@ class ModelsConf:
     monitor_bias_z: float = 3.0  # ... and this many standard errors
     monitor_mae_ratio: float = 1.5  # recent MAE over the version's holdout MAE
     monitor_psi: float = 0.25  # population stability index of any watched input
+    # alternative data: a learned kind uses the signals named in its hyperparameters
+    # ({"xgboost": {"signals": ["sentiment"]}}); a value older than this is not used
+    signal_max_age_days: float = 1.0
+
+    def signal_names(self) -> list[str]:
+        """Every signal a configured kind uses (the order table joins these)."""
+        names: set[str] = set()
+        for kind in self.kinds:
+            names.update(self.hyperparameters.get(kind, {}).get("signals", ()))
+        return sorted(names)
 
 
 def models_conf() -> ModelsConf:

@@ -116,6 +116,16 @@ RFQ_SCHEMA: dict[str, pl.DataType] = {
     "venue": pl.String(),
 }
 
+# Alternative data (a news sentiment score, an on-chain net flow...): one value per
+# (symbol, time, name), positive meaning "the price should rise". Models that are
+# configured with a name see its last value strictly before each order's arrival.
+SIGNALS_SCHEMA: dict[str, pl.DataType] = {
+    "symbol": pl.String(),
+    "time": TIME,  # when the value became known (published), not the period it describes
+    "name": pl.String(),
+    "value": pl.Float64(),
+}
+
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "instruments": INSTRUMENTS_SCHEMA,
     "orders": ORDERS_SCHEMA,
@@ -124,6 +134,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "trades": TRADES_SCHEMA,
     "daily": DAILY_SCHEMA,
     "rfq": RFQ_SCHEMA,
+    "signals": SIGNALS_SCHEMA,
 }
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -134,6 +145,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "trades": ("symbol", "time", "price", "size"),
     "daily": ("symbol", "date", "open", "high", "low", "close", "volume"),
     "rfq": RFQ_REQUIRED,
+    "signals": ("symbol", "time", "name", "value"),
 }
 
 

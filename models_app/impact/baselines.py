@@ -29,7 +29,14 @@ import numpy as np
 import polars as pl
 from scipy.optimize import least_squares, lsq_linear
 
-from .features import MIN_DURATION_S, SESSION_MINUTES, OrderFeatures
+from .features import (
+    MIN_DURATION_S,
+    SESSION_MINUTES,
+    Columns,
+    FeatureSet,
+    OrderFeatures,
+    input_columns,
+)
 from .overlap import noise_weights, own_overlaps
 from .table import TARGETS
 
@@ -60,18 +67,18 @@ class Inputs:
         return 1.0 / (self.sigma * 1e4 * np.sqrt(self.days + POST_HORIZON_DAYS))
 
 
-def inputs(table: pl.DataFrame, sigma_fill: float) -> Inputs:
+def inputs(raw: Columns, sigma_fill: float) -> Inputs:
     """Baseline inputs; a missing σ20 takes ``sigma_fill`` (and is not fitted on)."""
-    session = table["session_minutes"].fill_null(SESSION_MINUTES).to_numpy() * 60.0
-    duration = table["duration_s"].fill_null(MIN_DURATION_S).to_numpy()
-    sigma = table["volatility"].to_numpy().astype(float)
+    session = np.nan_to_num(raw["session_minutes"], nan=SESSION_MINUTES) * 60.0
+    duration = np.nan_to_num(raw["duration_s"], nan=MIN_DURATION_S)
+    sigma = raw["volatility"]
     known = np.isfinite(sigma) & (sigma > 0)
-    spread = np.nan_to_num(table["arrival_spread_bps"].to_numpy().astype(float))
-    passive = np.clip(np.nan_to_num(table["passive_share"].to_numpy().astype(float)), 0, 1)
-    fill = np.clip(np.nan_to_num(table["fill_rate"].to_numpy().astype(float), nan=1.0), 0, 1)
+    spread = np.nan_to_num(raw["arrival_spread_bps"])
+    passive = np.clip(np.nan_to_num(raw["passive_share"]), 0, 1)
+    fill = np.clip(np.nan_to_num(raw["fill_rate"], nan=1.0), 0, 1)
     return Inputs(
         sigma=np.where(known, sigma, sigma_fill),
-        size=np.clip(table["size_adv"].to_numpy().astype(float), 1e-7, None),
+        size=np.clip(raw["size_adv"], 1e-7, None),
         days=np.maximum(duration, MIN_DURATION_S) / session,
         fill=fill,
         spread_aggressive=spread * (1 - passive) * fill,
@@ -115,15 +122,13 @@ class SqrtLaw:
 
     def fit(self, table: pl.DataFrame, features: OrderFeatures | None = None) -> SqrtLaw:
         self.sigma_fill_ = _median_sigma(table)
-        x = inputs(table, self.sigma_fill_)
+        x = inputs(input_columns(table), self.sigma_fill_)
         f = self._basis(x)[x.known]
         self.y_ = {t: float(f @ _target(table, t)[x.known] / (f @ f)) for t in TARGETS}
         return self
 
-    def predict(
-        self, table: pl.DataFrame, features: OrderFeatures | None = None
-    ) -> dict[str, np.ndarray]:
-        f = self._basis(inputs(table, self.sigma_fill_))
+    def predict(self, features: FeatureSet) -> dict[str, np.ndarray]:
+        f = self._basis(inputs(features.inputs, self.sigma_fill_))
         return {t: y * f for t, y in self.y_.items()}
 
     def parameters(self) -> dict[str, Any]:
@@ -140,7 +145,7 @@ class AlmgrenForm:
 
     def fit(self, table: pl.DataFrame, features: OrderFeatures | None = None) -> AlmgrenForm:
         self.sigma_fill_ = _median_sigma(table)
-        x = inputs(table, self.sigma_fill_)
+        x = inputs(input_columns(table), self.sigma_fill_)
         clipped = (
             table["post_clipped"].fill_null(False).to_numpy()
             if "post_clipped" in table.columns
@@ -220,10 +225,8 @@ class AlmgrenForm:
         self.n_fit_ = int(k.sum())
         return self
 
-    def predict(
-        self, table: pl.DataFrame, features: OrderFeatures | None = None
-    ) -> dict[str, np.ndarray]:
-        x = inputs(table, self.sigma_fill_)
+    def predict(self, features: FeatureSet) -> dict[str, np.ndarray]:
+        x = inputs(features.inputs, self.sigma_fill_)
         p = self.params_
         sig = x.sigma * 1e4
         persistent = (p["gamma"] * x.size + p["adverse"]) * sig * x.fill

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from sklearn import config_context
 from sklearn.base import RegressorMixin, clone
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import BayesianRidge
@@ -20,7 +21,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .features import BASE_FEATURES, PHYSICS_FEATURES, OrderFeatures
+from .features import BASE_FEATURES, PHYSICS_FEATURES, FeatureSet, OrderFeatures
 from .table import TARGETS
 
 
@@ -79,6 +80,34 @@ LEARNERS: dict[str, tuple[Callable[[dict[str, Any]], RegressorMixin], bool]] = {
 }
 
 
+# A pre-trade request predicts three rows, where the pipelines' per-call checks cost
+# ten times the arithmetic. The linear model and the network are evaluated from
+# their fitted attributes instead; tests hold both to sklearn's own predict.
+
+
+def _as_float(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+def _linear(pipeline: Any, x: np.ndarray) -> np.ndarray:
+    """StandardScaler → BayesianRidge folded into one weight vector."""
+    scaler, ridge = pipeline[0], pipeline[-1]
+    weights = ridge.coef_ / scaler.scale_
+    return np.asarray(x @ weights + (ridge.intercept_ - scaler.mean_ @ weights), dtype=float)
+
+
+def _relu_network(pipeline: Any, x: np.ndarray) -> np.ndarray:
+    """StandardScaler → MLPRegressor (ReLU hidden layers, identity output)."""
+    scaler, net = pipeline[0], pipeline[-1]
+    h = (x - scaler.mean_) / scaler.scale_
+    last = len(net.coefs_) - 1
+    for i, (w, b) in enumerate(zip(net.coefs_, net.intercepts_, strict=True)):
+        h = h @ w + b
+        if i < last:
+            np.maximum(h, 0.0, out=h)
+    return np.asarray(h[:, 0], dtype=float)
+
+
 class FeatureLearner:
     """One scikit-learn regressor per target on the fitted ``OrderFeatures`` columns."""
 
@@ -93,14 +122,11 @@ class FeatureLearner:
         cols = [*PHYSICS_FEATURES, *(BASE_FEATURES if raw else ())]
         for group in self.features_.groups().values():
             cols += group
-        return cols
-
-    def _matrix(self, table: pl.DataFrame) -> np.ndarray:
-        return self.features_.transform(table).select(self._columns()).to_numpy().astype(float)
+        return [*cols, *self.features_.signal_features()]
 
     def fit(self, table: pl.DataFrame, features: OrderFeatures) -> FeatureLearner:
         self.features_ = features
-        x = self._matrix(table)
+        x = features.compute(table).matrix(self._columns())
         factory, _ = LEARNERS[self.kind]
         template = factory(self.hyperparameters)
         self.models_ = {
@@ -108,9 +134,19 @@ class FeatureLearner:
         }
         return self
 
-    def predict(self, table: pl.DataFrame, features: OrderFeatures) -> dict[str, np.ndarray]:
-        x = features.transform(table).select(self._columns()).to_numpy().astype(float)
-        return {t: np.asarray(m.predict(x), dtype=float) for t, m in self.models_.items()}
+    def predict(self, features: FeatureSet) -> dict[str, np.ndarray]:
+        x = features.matrix(self._columns())
+        if self.kind == "bayes_linear":
+            return {t: _linear(m, x) for t, m in self.models_.items()}
+        if self.kind == "mlp" and self.models_["total_bps"][-1].activation == "relu":
+            return {t: _relu_network(m, x) for t, m in self.models_.items()}
+        if self.kind == "xgboost":  # the booster itself: the wrapper re-reads its config
+            boosters = {t: m.get_booster() for t, m in self.models_.items()}
+            return {t: _as_float(b.inplace_predict(x)) for t, b in boosters.items()}
+        # Inputs are ours and finite: sklearn's per-call validation would cost more
+        # than the prediction of a few pre-trade rows.
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return {t: np.asarray(m.predict(x), dtype=float) for t, m in self.models_.items()}
 
     def parameters(self) -> dict[str, Any]:
         if self.kind != "bayes_linear":

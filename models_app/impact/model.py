@@ -22,12 +22,13 @@ from threadpoolctl import ThreadpoolController
 
 from .catalog import TRACK_OF, hyperparameters_for, point_model
 from .conformal import MIN_CALIBRATION, ConformalDistribution
-from .features import OrderFeatures
+from .features import FeatureSet, OrderFeatures
 from .table import TARGETS, TOTAL, predictable, trainable
 
 DEFAULT_THRESHOLD_BPS = 10.0
 PARAMETRIC = ("sqrt", "almgren")
 QUANTILES = (0.05, 0.5, 0.95)
+SMALL_BATCH = 64
 SCALE_FEATURES = (
     "log_sigma",
     "log_recent_vol",
@@ -129,22 +130,23 @@ class ImpactModel:
     def _fit(self, table: pl.DataFrame) -> ImpactModel:
         rows = trainable(table)
         fit, calibration = calibration_split(rows, self.calibration_share)
-        self.features_ = OrderFeatures(self.n_regimes).fit(fit)
+        signals = () if self.kind in PARAMETRIC else self.hyperparameters.get("signals", ())
+        self.features_ = OrderFeatures(self.n_regimes, signals=signals).fit(fit)
         self.point_ = point_model(self.kind, self.hyperparameters).fit(fit, self.features_)
 
-        fitted = self.features_.transform(fit)
-        resid = fit[TOTAL].to_numpy() - self.point_.predict(fit, self.features_)[TOTAL]
+        fitted = self.features_.compute(fit)
+        resid = fit[TOTAL].to_numpy() - self.point_.predict(fitted)[TOTAL]
         self.scale_ = Ridge(alpha=1.0).fit(
-            fitted.select(SCALE_FEATURES).to_numpy(), np.log(np.abs(resid) + 1.0)
+            fitted.matrix(SCALE_FEATURES), np.log(np.abs(resid) + 1.0)
         )
-        center, scale = self._center_scale(calibration)
+        center, scale = self._center_scale(self.features_.compute(calibration))
         self.conformal_ = ConformalDistribution((calibration[TOTAL].to_numpy() - center) / scale)
         if self.kind in PARAMETRIC:
             # A handful of parameters: refitting them on the whole window (calibration
             # days included) sharpens them and leaves the calibration all but exact.
             self.point_ = point_model(self.kind, self.hyperparameters).fit(rows, self.features_)
         self.reference_ = {
-            name: reference_bins(fitted[name].to_numpy().astype(float)) for name in DRIFT_FEATURES
+            name: reference_bins(fitted.columns[name].astype(float)) for name in DRIFT_FEATURES
         }
         self.input_ranges_ = input_ranges(rows)
         self.window_ = {
@@ -162,12 +164,13 @@ class ImpactModel:
         return self.window_["train_end"]  # type: ignore[no-any-return]
 
     def _center_scale(
-        self, table: pl.DataFrame, point: dict[str, np.ndarray] | None = None
+        self, features: FeatureSet, point: dict[str, np.ndarray] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        x = self.features_.transform(table).select(SCALE_FEATURES).to_numpy()
         if point is None:
-            point = self.point_.predict(table, self.features_)
-        return point[TOTAL], np.exp(self.scale_.predict(x))
+            point = self.point_.predict(features)
+        # Ridge's prediction, without sklearn's per-call validation (a few rows at pre-trade).
+        log_scale = features.matrix(SCALE_FEATURES) @ self.scale_.coef_ + self.scale_.intercept_
+        return point[TOTAL], np.exp(log_scale)
 
     def predict(
         self,
@@ -177,32 +180,37 @@ class ImpactModel:
         with_inputs: bool = False,
     ) -> pl.DataFrame:
         """PREDICTION_COLUMNS (and DRIFT_FEATURES if asked) for the predictable rows."""
-        rows = predictable(table)
+        executed, size = table["executed_qty"].to_numpy(), table["size_adv"].to_numpy()
+        rows = table if ((executed > 0) & np.isfinite(size)).all() else predictable(table)
         if rows.height == 0:
             names = [*PREDICTION_COLUMNS, *(DRIFT_FEATURES if with_inputs else ())]
             return pl.DataFrame(schema=dict.fromkeys(names, pl.Float64)).with_columns(
                 pl.col("order_id", "regime").cast(pl.String)
             )
-        with single_thread():
-            point = self.point_.predict(rows, self.features_)
-            center, scale = self._center_scale(rows, point)
+        features = self.features_.compute(rows)
+        if rows.height > SMALL_BATCH:
+            with single_thread():
+                point = self.point_.predict(features)
+        else:  # a few pre-trade rows: no thread pool to contend for, nothing to limit
+            point = self.point_.predict(features)
+        center, scale = self._center_scale(features, point)
         dist = self.conformal_
         lo, mid, hi = (dist.quantiles(center, scale, p) for p in QUANTILES)
+        numbers = {
+            **{t: point[t] for t in TARGETS},
+            "q05_bps": lo,
+            "q50_bps": mid,
+            "q95_bps": hi,
+            "std_bps": dist.std(scale),
+            "p_exceed": dist.p_exceed(center, scale, threshold_bps),
+            "threshold_bps": np.full(rows.height, threshold_bps),
+        }
+        # One 2-D block for the numbers: a Series per column costs more than the model.
         out = pl.DataFrame(
-            {
-                "order_id": rows["order_id"],
-                "regime": pl.Series(self.features_.regimes(rows), dtype=pl.String),
-                **{t: point[t] for t in TARGETS},
-                "q05_bps": lo,
-                "q50_bps": mid,
-                "q95_bps": hi,
-                "std_bps": dist.std(scale),
-                "p_exceed": dist.p_exceed(center, scale, threshold_bps),
-                "threshold_bps": np.full(rows.height, threshold_bps),
-            }
-        )
+            [rows["order_id"], pl.Series("regime", features.regimes, dtype=pl.String)]
+        ).hstack(pl.from_numpy(np.column_stack(list(numbers.values())), schema=list(numbers)))
         if with_inputs:
-            out = out.with_columns(self.features_.transform(rows).select(DRIFT_FEATURES))
+            out = out.with_columns(features.frame(DRIFT_FEATURES))
         return out
 
     def parameters(self) -> dict[str, Any]:

@@ -35,7 +35,8 @@ from .almgren_chriss import (
     trade_list,
 )
 from .model import PARAMETRIC, QUANTILES
-from .table import conform_table
+from .signals import PREFIX
+from .table import table_schema
 
 STRATEGIES = ("aggressive", "balanced", "passive", "optimal")
 # Published coefficients (Almgren, Thum, Hauptmann & Li 2005) when no fit exists.
@@ -65,7 +66,8 @@ class MarketInputs:
     session_seconds: float
     start_fraction: float  # share of the session elapsed at the start
     profile: np.ndarray  # intraday volume profile (sums to 1)
-    state: dict[str, float | None] = field(default_factory=dict)  # STATE_COLUMNS at the start
+    # STATE_COLUMNS and the configured signals (signal:<name>) at the start
+    state: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,32 +110,40 @@ def plan_duration(plan: Plan, request: Request, market: MarketInputs) -> float:
 def strategy_rows(
     request: Request, market: MarketInputs, plans: list[Plan], durations: list[float]
 ) -> pl.DataFrame:
-    """The order-table rows the plans imply, one per plan, as the models expect them."""
-    n = len(plans)
-    frame = pl.DataFrame(
-        {
-            "order_id": [f"pretrade-{p.name}" for p in plans],
-            "symbol": [request.symbol] * n,
-            "trade_date": [request.start.date()] * n,
-            "arrival_time": [request.start] * n,
-            "side": [request.side] * n,
-            "broker": [None] * n,
-            "algo": [None] * n,
-            "executed_qty": [request.quantity] * n,
-            "fill_rate": [1.0] * n,
-            "participation": [p.participation for p in plans],
-            "size_adv": [request.quantity / market.adv20] * n,
-            "volatility": [market.sigma20] * n,
-            "adv20": [market.adv20] * n,
-            "arrival_spread_bps": [market.spread_bps] * n,
-            "duration_s": durations,
-            "passive_share": [p.passive_share for p in plans],
-            "time_of_day": [market.start_fraction] * n,
-            **{k: [v] * n for k, v in market.state.items()},
-        },
-        strict=False,
-    )
-    return conform_table(frame.with_columns(pl.col("arrival_time").cast(pl.Datetime("ns", "UTC"))))
+    """The order-table rows the plans imply, one per plan, as the models expect them.
+
+    Built straight in the table's schema (what ``conform_table`` would give, rows
+    in its order): a request is a few rows, where casting and sorting cost more
+    than the model.
+    """
+    pairs = sorted(zip(plans, durations, strict=True), key=lambda pd: f"pretrade-{pd[0].name}")
+    n = len(pairs)
+    known = {
+        "order_id": [f"pretrade-{p.name}" for p, _ in pairs],
+        "symbol": [request.symbol] * n,
+        "trade_date": [request.start.date()] * n,
+        "arrival_time": [request.start] * n,
+        "side": [request.side] * n,
+        "executed_qty": [request.quantity] * n,
+        "fill_rate": [1.0] * n,
+        "participation": [p.participation for p, _ in pairs],
+        "size_adv": [request.quantity / market.adv20] * n,
+        "volatility": [market.sigma20] * n,
+        "adv20": [market.adv20] * n,
+        "arrival_spread_bps": [market.spread_bps] * n,
+        "duration_s": [d for _, d in pairs],
+        "passive_share": [p.passive_share for p, _ in pairs],
+        "time_of_day": [market.start_fraction] * n,
+        **{k: [v] * n for k, v in market.state.items()},
+    }
+    schema = table_schema() | {k: pl.Float64() for k in market.state if k.startswith(PREFIX)}
+    data = {
+        name: [None if isinstance(v, float) and math.isnan(v) else v for v in known[name]]
+        if name in known
+        else [None] * n
+        for name in schema
+    }
+    return pl.DataFrame(data, schema=schema)
 
 
 def range_violations(rows: pl.DataFrame, ranges: dict[str, list[float]] | None) -> list[str]:

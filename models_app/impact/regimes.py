@@ -9,8 +9,10 @@ out in arbitrary order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
-import polars as pl
 from sklearn.mixture import GaussianMixture
 
 REGIME_NAMES: dict[int, tuple[str, ...]] = {
@@ -23,18 +25,40 @@ STATE_INPUTS = ("vol", "spread", "depth", "volume")
 _STRESS = np.array([1.0, 1.0, -1.0, 0.0])  # direction of stress along each input
 
 
-def state_matrix(table: pl.DataFrame) -> np.ndarray:
+def state_matrix(columns: Mapping[str, Any]) -> np.ndarray:
     """log state per row (NaN where unknown); recent volatility falls back to σ20."""
-    vol = pl.coalesce("recent_vol", "volatility")
-    frame = table.select(
-        vol.log().alias("vol"),
-        pl.col("arrival_spread_bps").log().alias("spread"),
-        pl.col("depth_adv").log().alias("depth"),
-        pl.col("recent_volume").log().alias("volume"),
+
+    def get(name: str) -> np.ndarray:
+        return np.asarray(columns[name], dtype=float)  # arrays, or a frame's columns
+
+    recent, sigma = get("recent_vol"), get("volatility")
+    raw = np.column_stack(
+        [
+            np.where(np.isnan(recent), sigma, recent),
+            get("arrival_spread_bps"),
+            get("depth_adv"),
+            get("recent_volume"),
+        ]
     )
-    out = frame.to_numpy().astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(raw)
     out[~np.isfinite(out)] = np.nan
     return out
+
+
+def _most_likely(gmm: GaussianMixture, z: np.ndarray) -> np.ndarray:
+    """``gmm.predict(z)`` for a full-covariance mixture, from its fitted attributes.
+
+    The component maximising log wₖ + log N(z | μₖ, Σₖ), with Σₖ⁻¹ = LₖLₖᵀ the
+    stored precision Cholesky factors; the constant −d/2·log 2π is dropped.
+    sklearn's own call re-validates its input, which costs more than the
+    arithmetic for a pre-trade request's few rows.
+    """
+    chol = gmm.precisions_cholesky_  # (k, d, d)
+    y = np.einsum("nd,kde->nke", z, chol) - np.einsum("kd,kde->ke", gmm.means_, chol)
+    log_det = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    score = np.log(gmm.weights_) + log_det - 0.5 * (y**2).sum(axis=2)
+    return np.asarray(score.argmax(axis=1))
 
 
 class RegimeModel:
@@ -44,8 +68,8 @@ class RegimeModel:
         self.n_regimes = n_regimes
         self.seed = seed
 
-    def fit(self, table: pl.DataFrame) -> RegimeModel:
-        x = state_matrix(table)
+    def fit(self, columns: Mapping[str, Any]) -> RegimeModel:
+        x = state_matrix(columns)
         self.center_ = np.nanmedian(x, axis=0)
         self.center_ = np.where(np.isfinite(self.center_), self.center_, 0.0)
         filled = np.where(np.isnan(x), self.center_, x)
@@ -67,13 +91,13 @@ class RegimeModel:
     def names(self) -> list[str]:
         return list(REGIME_NAMES.get(len(self.labels_), tuple(self.labels_)))
 
-    def predict(self, table: pl.DataFrame) -> np.ndarray:
+    def predict(self, columns: Mapping[str, Any]) -> np.ndarray:
         """Regime name per row; unknown inputs sit at the training median."""
-        if table.height == 0:
+        x = state_matrix(columns)
+        if x.shape[0] == 0:
             return np.array([], dtype=object)
-        x = state_matrix(table)
         z = (np.where(np.isnan(x), self.center_, x) - self.center_) / self.scale_
-        return self.labels_[self.gmm_.predict(z)]
+        return self.labels_[_most_likely(self.gmm_, z)]  # type: ignore[no-any-return]
 
     def describe(self) -> dict[str, dict[str, float]]:
         """Each regime's centre in natural units (for the docs and the admin)."""

@@ -69,11 +69,21 @@ def order_table_from_tca(order_costs: pl.DataFrame, state: pl.DataFrame) -> pl.D
     return conform_table(costs.join(state, on="order_id", how="left"))
 
 
-def conform_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """Cast to the table's types; missing target or state columns become null."""
+def table_schema() -> dict[str, pl.DataType]:
+    """Every column of the order table, in order, with its type."""
     from .market_state import STATE_COLUMNS
 
-    schema = {**INPUT_COLUMNS, **STATE_COLUMNS, **TARGET_COLUMNS}
+    return {**INPUT_COLUMNS, **STATE_COLUMNS, **TARGET_COLUMNS}
+
+
+def conform_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast to the table's types; missing target or state columns become null.
+
+    Signal columns (``signal:<name>``, see ``signals.py``) are kept, as floats.
+    """
+    from .signals import PREFIX
+
+    schema = table_schema() | {c: pl.Float64() for c in frame.columns if c.startswith(PREFIX)}
     cols = [
         (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in schema.items()

@@ -35,7 +35,11 @@ import polars as pl
 
 from tca.frames import SCHEMAS
 
-TICK_KINDS = ("quotes", "trades")
+TICK_KINDS = ("quotes", "trades", "signals")
+# Kinds where a row is identified by a key: a new value for a stored key replaces it
+# (a vendor's corrected signal). Quotes and prints have no key: only identical rows
+# are duplicates.
+ROW_KEYS: dict[str, tuple[str, ...]] = {"signals": ("symbol", "time", "name")}
 HISTORY = "daily_history"
 _MANIFEST = "_manifest.json"
 _WRITER_THREADS = 2
@@ -189,11 +193,25 @@ class TickStore:
     ) -> tuple[str, str, Path | None, int, int]:
         """Write one partition's new part file: (key, relative path, file or None, added, in)."""
         key = f"{symbol}/{day.isoformat()}"
-        if key in live:
+        row_key = ROW_KEYS.get(kind)
+        if key in live and row_key:
+            stored = pl.read_parquet(self.root / kind / live[key])
+            incoming = incoming.unique(subset=list(row_key), keep="last", maintain_order=True)
+            fresh = incoming.join(stored, on=list(stored.columns), how="anti", nulls_equal=True)
+            added = fresh.height
+            merged = (
+                pl.concat([stored, incoming])
+                .unique(subset=list(row_key), keep="last", maintain_order=True)
+                .sort("time", maintain_order=True)
+            )
+        elif key in live:
             stored = pl.read_parquet(self.root / kind / live[key])
             merged = pl.concat([stored, incoming]).unique(maintain_order=True)
             added = merged.height - stored.height
             merged = merged.sort("time", maintain_order=True)
+        elif row_key:
+            merged = incoming.unique(subset=list(row_key), keep="last", maintain_order=True)
+            added = merged.height
         elif incoming.is_duplicated().any():  # a cheap check; unique() is not
             merged = incoming.unique(maintain_order=True)  # keeps the (sorted) order
             added = merged.height
@@ -277,6 +295,18 @@ class TickStore:
         if not files:
             return pl.LazyFrame(schema=SCHEMAS[kind])
         return pl.scan_parquet(files, hive_partitioning=False).select(list(SCHEMAS[kind]))
+
+    def stamp(self, kind: str) -> str:
+        """A token that changes whenever ``kind``'s manifest is replaced.
+
+        Readers that keep derived data in memory key it on this: a publish is
+        an ``os.replace``, so the manifest's inode and mtime change with it.
+        """
+        try:
+            info = (self._kind_dir(kind) / _MANIFEST).stat()
+        except FileNotFoundError:
+            return "empty"
+        return f"{info.st_ino}-{info.st_mtime_ns}-{info.st_size}"
 
     def read(self, kind: str, **selection: object) -> pl.DataFrame:
         return self.scan(kind, **selection).collect()  # type: ignore[arg-type]

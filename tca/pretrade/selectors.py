@@ -13,25 +13,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import polars as pl
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from models_app.impact.market_state import STATE_COLUMNS, market_state, session_bounds
+from models_app.conf import models_conf
 from models_app.impact.pretrade import PUBLISHED_ALMGREN, Candidate, MarketInputs
 from models_app.models import ModelVersion
-from models_app.selectors import champion_get
 from models_app.store import model_load
-from tca.analytics.volume_profile import flat_profile, intraday_profile
-from tca.instruments.models import Instrument
-from tca.instruments.services import instrument_frame
-from tca.marketdata.selectors import adv_sigma_asof
-from tca.marketdata.store import tick_store
 from tca.orders.models import ParentOrder
 from tca.orders.selectors import orders_visible_to
 
 from .conf import PretradeConf
 from .models import PretradeEstimate
+from .session_data import session_data
 
 STALENESS = dt.timedelta(minutes=5)
 
@@ -51,71 +45,25 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
-def _quote_before(symbol: str, start: dt.datetime, conf: PretradeConf) -> tuple[dict, str]:
-    """The last quote strictly before ``start`` and where it came from."""
-    store = tick_store()
-    days = sorted(
-        (d for s, d in store.partitions("quotes") if s == symbol and d <= start.date()),
-        reverse=True,
-    )[: conf.quote_lookback_sessions]
-    for day in days:
-        quotes = store.read("quotes", symbols=[symbol], dates=[day]).filter(
-            (pl.col("time") < start) & (pl.col("bid") > 0) & (pl.col("ask") >= pl.col("bid"))
-        )
-        if quotes.height:
-            last = quotes.sort("time").row(-1, named=True)
-            fresh = day == start.date() and start - last["time"] <= STALENESS
-            source = (
-                f"last quote before the start ({last['time']:%H:%M:%S} UTC)"
-                if fresh
-                else f"last quote of {day.isoformat()} ({last['time']:%H:%M} UTC): no fresh quote"
-            )
-            return last, source
-    raise MissingInput(
-        f"no quote for {symbol} before {start.isoformat()}: load quotes of the start day or of "
-        "an earlier session (ingest quotes)"
-    )
-
-
-def _profile(symbol: str, start: dt.datetime, instruments: pl.DataFrame, conf: PretradeConf):  # type: ignore[no-untyped-def]
-    store = tick_store()
-    days = sorted(d for s, d in store.partitions("trades") if s == symbol and d < start.date())
-    days = days[-conf.profile_sessions :]
-    if days:
-        trades = store.read("trades", symbols=[symbol], dates=days)
-        keys = pl.DataFrame({"symbol": [symbol] * len(days), "trade_date": days})
-        profile = intraday_profile(trades, session_bounds(keys, instruments))
-        if profile is not None:
-            return profile, f"continuous prints of {len(days)} earlier session(s)"
-    return flat_profile(), "flat: no earlier prints"
-
-
-def _state(
-    symbol: str, start: dt.datetime, adv20: float, instruments: pl.DataFrame
-) -> dict[str, float | None]:
-    store = tick_store()
-    day = start.date()
-    order = pl.DataFrame(
-        {
-            "order_id": ["pretrade"],
-            "symbol": [symbol],
-            "trade_date": [day],
-            "arrival_time": [start],
-            "adv20": [adv20],
-        },
-    ).with_columns(pl.col("arrival_time").cast(pl.Datetime("ns", "UTC")))
-    quotes = store.read("quotes", symbols=[symbol], dates=[day]).filter(pl.col("time") < start)
-    trades = store.read("trades", symbols=[symbol], dates=[day]).filter(pl.col("time") < start)
-    row = market_state(order, quotes, trades, instruments).row(0, named=True)
-    return {name: row[name] for name in STATE_COLUMNS}
+def _quote_source(found: tuple[dict[str, Any], dt.date], start: dt.datetime) -> str:
+    last, day = found
+    fresh = day == start.date() and start - last["time"] <= STALENESS
+    if fresh:
+        return f"last quote before the start ({last['time']:%H:%M:%S} UTC)"
+    return f"last quote of {day.isoformat()} ({last['time']:%H:%M} UTC): no fresh quote"
 
 
 def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Measured:
     """The market as a trader could have known it at ``start``; MissingInput if it cannot."""
     start = _utc(start)
-    if not Instrument.objects.filter(symbol=symbol).exists():
+    models = models_conf()
+    data = session_data(
+        symbol=symbol, day=start.date(), conf=conf, signals=models.signal_names(),
+        signal_max_age=dt.timedelta(days=models.signal_max_age_days),
+    )  # fmt: skip
+    if data is None:
         raise MissingInput(f"unknown symbol {symbol!r}: no instrument with that symbol is loaded")
-    adv20, sigma20, history_flags = adv_sigma_asof(symbol=symbol, asof=start)
+    adv20, sigma20, history_flags = data.adv20, data.sigma20, data.history_flags
     if not adv20:
         raise MissingInput(
             f"no daily history for {symbol} before {start.date().isoformat()}: ADV20 needs "
@@ -126,12 +74,16 @@ def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Mea
             f"too little history for {symbol} before {start.date().isoformat()} to measure the "
             "daily volatility: load at least 6 daily closes (ingest daily)"
         )
-    quote, quote_source = _quote_before(symbol, start, conf)
+    found = data.last_quote(start)
+    if found is None:
+        raise MissingInput(
+            f"no quote for {symbol} before {start.isoformat()}: load quotes of the start day or "
+            "of an earlier session (ingest quotes)"
+        )
+    quote, quote_source = found[0], _quote_source(found, start)
     mid = (quote["bid"] + quote["ask"]) / 2
     spread_bps = (quote["ask"] - quote["bid"]) / mid * 1e4
-    instruments = instrument_frame(symbols=[symbol])
-    keys = pl.DataFrame({"symbol": [symbol], "trade_date": [start.date()]})
-    session = session_bounds(keys, instruments).row(0, named=True)
+    session = {"_open": data.session_open, "_close": data.session_close}
     length = (session["_close"] - session["_open"]).total_seconds()
     elapsed = (start - session["_open"]).total_seconds()
     if elapsed >= length:
@@ -139,8 +91,9 @@ def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Mea
             f"the start {start.isoformat()} is after the close of {symbol}'s session "
             f"({session['_close']:%H:%M} UTC): start at a time the market is open"
         )
-    profile, profile_source = _profile(symbol, start, instruments, conf)
-    state = _state(symbol, start, adv20, instruments)
+    profile, profile_source = data.profile, data.profile_source
+    state = data.state(start)
+    signals = data.signal_values(start)
     history_source = ", ".join(
         {"daily_history": "loaded daily history", "tape_bars": "bars from the tape"}[f]
         for f in history_flags
@@ -185,6 +138,18 @@ def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Mea
                 else "not measurable (imputed by the model)",
             }
         )
+    for column, value in signals.items():  # shown with its source like every input
+        inputs.append(
+            {
+                "name": column,
+                "label": f"Signal {column.removeprefix('signal:')}",
+                "value": value,
+                "unit": "",
+                "source": "last value published before the start"
+                if value is not None
+                else "none published in the window (imputed by the model)",
+            }
+        )
     market = MarketInputs(
         price=mid,
         adv20=adv20,
@@ -193,7 +158,7 @@ def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Mea
         session_seconds=length,
         start_fraction=max(elapsed, 0.0) / length,
         profile=profile,
-        state=state,
+        state={**state, **signals},
     )
     return Measured(market, inputs, [f for f in history_flags if f != "tape_bars"])
 
@@ -207,33 +172,63 @@ def _candidate(version: ModelVersion) -> Candidate:
     )
 
 
-def cost_candidates() -> list[Candidate]:
-    """The cost champion, then the latest square-root fit, then the Almgren-form fit."""
-    out, seen = [], set()
-    champion = champion_get()
-    for version in (
-        champion,
-        ModelVersion.objects.filter(kind="sqrt").exclude(status="retired").first(),
-        champion_get(track=ModelVersion.Track.PERMANENT),
-        ModelVersion.objects.filter(kind="almgren").first(),
-    ):
-        if version is not None and version.pk not in seen:
-            seen.add(version.pk)
-            out.append(_candidate(version))
-    return out
+@dataclass(frozen=True)
+class PretradeModels:
+    """The registry versions an estimate may use, read once per request (three queries)."""
+
+    champions: dict[str, ModelVersion]  # by track
+    sqrt: ModelVersion | None  # the latest square-root fit still in service
+    almgren: ModelVersion | None  # the latest Almgren-form fit
+
+    def candidates(self) -> list[Candidate]:
+        """The cost champion, then the square-root fit, then the Almgren-form fit."""
+        out, seen = [], set()
+        for version in (
+            self.champions.get(ModelVersion.Track.COST),
+            self.sqrt,
+            self.champions.get(ModelVersion.Track.PERMANENT),
+            self.almgren,
+        ):
+            if version is not None and version.pk not in seen:
+                seen.add(version.pk)
+                out.append(_candidate(version))
+        return out
+
+    def almgren_parameters(self) -> tuple[dict[str, float], ModelVersion | None]:
+        """The permanent champion's fitted Almgren coefficients, else the published ones."""
+        version = self.champions.get(ModelVersion.Track.PERMANENT)
+        params = (version.metrics.get("parameters") or {}) if version else {}
+        if version is None or not {"gamma", "eta", "beta"} <= set(params):
+            return dict(PUBLISHED_ALMGREN), None
+        return {k: float(params.get(k, PUBLISHED_ALMGREN[k])) for k in PUBLISHED_ALMGREN}, version
+
+    def by_label(self, label: str | None) -> ModelVersion | None:
+        known = [*self.champions.values(), self.sqrt, self.almgren]
+        found = next((v for v in known if v is not None and v.version == label), None)
+        if found is None and label:
+            return ModelVersion.objects.filter(version=label).first()
+        return found
+
+    def execution_policy(self) -> tuple[ModelVersion, Any] | None:
+        """The champion execution agent and its loaded policy, if one is promoted and loads."""
+        version = self.champions.get(ModelVersion.Track.EXECUTION)
+        if version is None:
+            return None
+        try:
+            return version, model_load(version=version)
+        except Exception:  # a broken artifact: the estimate goes on without the agent
+            return None
 
 
-def almgren_parameters() -> tuple[dict[str, float], ModelVersion | None]:
-    """The permanent champion's fitted Almgren coefficients, else the published ones."""
-    version = champion_get(track=ModelVersion.Track.PERMANENT)
-    params = (version.metrics.get("parameters") or {}) if version else {}
-    if version is None or not {"gamma", "eta", "beta"} <= set(params):
-        return dict(PUBLISHED_ALMGREN), None
-    return {k: float(params.get(k, PUBLISHED_ALMGREN[k])) for k in PUBLISHED_ALMGREN}, version
-
-
-def model_version_by_label(label: str | None) -> ModelVersion | None:
-    return ModelVersion.objects.filter(version=label).first() if label else None
+def pretrade_models() -> PretradeModels:
+    champions = {
+        v.track: v for v in ModelVersion.objects.filter(status=ModelVersion.Status.CHAMPION)
+    }
+    return PretradeModels(
+        champions=champions,
+        sqrt=ModelVersion.objects.filter(kind="sqrt").exclude(status="retired").first(),
+        almgren=ModelVersion.objects.filter(kind="almgren").first(),
+    )
 
 
 def estimate_list(*, user: AbstractBaseUser) -> QuerySet[PretradeEstimate]:
@@ -363,14 +358,3 @@ def estimate_outcomes(
         order = order_for_estimate(estimate=estimate, orders=orders, conf=conf)
         out.append(EstimateOutcome(estimate, estimate_row(estimate), order, _realised(order)))
     return out
-
-
-def execution_policy() -> tuple[ModelVersion, Any] | None:
-    """The champion execution agent and its loaded policy, if one is promoted and loads."""
-    version = champion_get(track=ModelVersion.Track.EXECUTION)
-    if version is None:
-        return None
-    try:
-        return version, model_load(version=version)
-    except Exception:  # a broken artifact: the estimate goes on without the agent
-        return None

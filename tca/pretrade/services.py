@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import uuid
 from typing import Any
 
 import numpy as np
@@ -20,14 +21,7 @@ from models_app.impact.pretrade import (
 
 from .conf import PretradeConf, pretrade_conf
 from .models import PretradeEstimate
-from .selectors import (
-    MissingInput,
-    almgren_parameters,
-    cost_candidates,
-    execution_policy,
-    market_inputs,
-    model_version_by_label,
-)
+from .selectors import MissingInput, PretradeModels, market_inputs, pretrade_models
 
 COLUMNS = ("temporary_bps", "permanent_bps", "total_bps", "std_bps", "q05_bps", "q50_bps",
            "q95_bps", "p_exceed")  # fmt: skip
@@ -67,7 +61,9 @@ def pretrade_request(
     )
 
 
-def pretrade_compute(*, request: Request, conf: PretradeConf | None = None) -> dict[str, Any]:
+def pretrade_compute(
+    *, request: Request, conf: PretradeConf | None = None, models: PretradeModels | None = None
+) -> dict[str, Any]:
     """Every strategy's cost and distribution, the optimal schedule, inputs and flags."""
     conf = conf or pretrade_conf()
     measured = market_inputs(symbol=request.symbol, start=request.start, conf=conf)
@@ -77,8 +73,9 @@ def pretrade_compute(*, request: Request, conf: PretradeConf | None = None) -> d
     plans = conf.plans()
     durations = [plan_duration(p, request, market) for p in plans]
     rows = strategy_rows(request, market, plans, durations)
-    answer = estimate_with_fallback(rows, cost_candidates(), request.threshold_bps)
-    params, almgren_version = almgren_parameters()
+    models = models or pretrade_models()
+    answer = estimate_with_fallback(rows, models.candidates(), request.threshold_bps)
+    params, almgren_version = models.almgren_parameters()
     optimal = optimal_schedule(request, market, params, conf.frontier_points)
     label = answer.used.label if answer.used else None
     strategies = []
@@ -113,7 +110,7 @@ def pretrade_compute(*, request: Request, conf: PretradeConf | None = None) -> d
             "flags": [] if almgren_version else ["no calibrated Almgren model"],
         }
     )
-    agent = _agent_row(request, market)
+    agent = _agent_row(request, market, models)
     if agent is not None:
         strategies.append(agent)
     flags = list(measured.flags)
@@ -153,11 +150,13 @@ def pretrade_compute(*, request: Request, conf: PretradeConf | None = None) -> d
 AGENT_STRATEGY = "rl_agent"
 
 
-def _agent_row(request: Request, market: MarketInputs) -> dict[str, Any] | None:
+def _agent_row(
+    request: Request, market: MarketInputs, models: PretradeModels
+) -> dict[str, Any] | None:
     """The champion execution agent's row: its costs from simulated rollouts."""
     from models_app.execution.pretrade import policy_estimate
 
-    found = execution_policy()
+    found = models.execution_policy()
     if found is None or not market.adv20 or not market.sigma20:
         return None
     version, policy = found
@@ -189,8 +188,11 @@ def pretrade_estimate_create(
     source: str = PretradeEstimate.Source.API,
 ) -> PretradeEstimate:
     """Compute and store an estimate (who, when, inputs, outputs, model version)."""
-    result = pretrade_compute(request=request)
-    estimate = PretradeEstimate.objects.create(
+    models = pretrade_models()
+    result = pretrade_compute(request=request, models=models)
+    estimate_id = uuid.uuid4()
+    return PretradeEstimate.objects.create(
+        id=estimate_id,
         user=user if user.is_authenticated else None,
         username=user.get_username(),
         source=source,
@@ -204,14 +206,11 @@ def pretrade_estimate_create(
         strategy=strategy,
         order_ref=order_ref,
         inputs={"market": result["inputs"], "flags": result["flags"]},
-        outputs=result,
-        model_version=model_version_by_label(result["model"]["version"]),
+        outputs={**result, "id": str(estimate_id)},
+        model_version=models.by_label(result["model"]["version"]),
         fallback=result["model"]["fallback"],
         fallback_reasons=result["model"]["reasons"],
     )
-    estimate.outputs = {**result, "id": str(estimate.id)}
-    estimate.save(update_fields=["outputs"])
-    return estimate
 
 
 def pretrade_schedule(*, estimate: PretradeEstimate, risk_aversion: float) -> dict[str, Any]:
