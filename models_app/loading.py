@@ -11,7 +11,9 @@ from tca.ingestion.bulk import read_frame
 from tca.instruments.services import instrument_frame
 from tca.marketdata.store import tick_store
 
+from .conf import models_conf
 from .impact.market_state import market_state
+from .impact.signals import signals_asof
 from .impact.table import INPUT_COLUMNS, POST_CLIPPED_FLAG, conform_table
 
 # The order table's inputs as stored (arrival as integer ns), then the realised costs.
@@ -99,8 +101,25 @@ def order_table(*, order_pks: Iterable[int] | None = None) -> pl.DataFrame:
     if raw.height == 0:
         return conform_table(raw).with_columns(pl.lit(None, pl.Int64).alias("order_pk"))
     state = _state(raw)
-    table = conform_table(raw.join(state, on="order_id", how="left"))
+    joined = raw.join(state, on="order_id", how="left")
+    names = models_conf().signal_names()
+    if names:
+        joined = joined.join(_signals(raw, names), on="order_id", how="left")
+    table = conform_table(joined)
     return table.join(raw.select("order_id", "order_pk"), on="order_id", how="left")
+
+
+def _signals(orders: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The configured signals as of each order's arrival (``impact.signals``)."""
+    max_age = dt.timedelta(days=models_conf().signal_max_age_days)
+    first, last = orders["arrival_time"].min(), orders["arrival_time"].max()
+    days = pl.date_range(
+        (first - max_age).date(), last.date(), eager=True  # type: ignore[operator, union-attr]
+    ).to_list()
+    published = tick_store().read(
+        "signals", symbols=orders["symbol"].unique().to_list(), dates=days
+    ).filter(pl.col("name").is_in(names))
+    return signals_asof(orders, published, names, max_age=max_age)
 
 
 def trade_dates(table: pl.DataFrame) -> list[dt.date]:

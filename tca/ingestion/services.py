@@ -38,7 +38,9 @@ from .fix import fills_apply_fix
 from .orders import orders_for_desk, orders_insert
 from .rejection import IngestRejected
 
-KINDS = ("instruments", "orders", "fills", "quotes", "trades", "daily", "rfq", "fix")
+KINDS = (
+    "instruments", "orders", "fills", "quotes", "trades", "daily", "rfq", "signals", "fix",
+)  # fmt: skip
 # Kinds whose new rows change stored costs (their orders are marked for recompute).
 COST_CHANGING_KINDS = ("fills", "fix", "quotes", "trades", "daily")
 
@@ -252,6 +254,9 @@ def _ingest_table(
     if kind == "rfq":
         _ingest_rfq(outcome=outcome, frame=frame, source=source)
         return
+    if kind == "signals":
+        _ingest_signals(outcome=outcome, frame=frame)
+        return
     # Market data goes to the tick store; its manifest swap is the last step inside
     # the transaction, so a failure anywhere rolls back the SQL side too.
     canonical = to_canonical(kind, frame)
@@ -278,6 +283,18 @@ def _ingest_table(
         from tca.rfq.services import rfq_quotes_analyse
 
         outcome.details["rfq_analysed"] = rfq_quotes_analyse(symbols=symbols, missing_only=True)
+
+
+def _ingest_signals(*, outcome: IngestOutcome, frame: pl.DataFrame) -> None:
+    """Alternative data goes to the tick store. It changes no measured cost (no order is
+    recomputed) and registers no instrument: a vendor's file covers names we never trade."""
+    report = tick_store().write("signals", to_canonical("signals", frame))
+    outcome.accepted = report.rows_written
+    outcome.duplicates = report.duplicates
+    outcome.details = {
+        "partitions": report.partitions,
+        "names": sorted(frame["name"].unique().to_list()),
+    }
 
 
 def _ingest_rfq(*, outcome: IngestOutcome, frame: pl.DataFrame, source: str) -> None:

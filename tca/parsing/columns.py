@@ -21,6 +21,7 @@ from tca.parsing.values import (
     check_date,
     check_decimal,
     check_liquidity,
+    check_number,
     check_rfq_status,
     check_side,
     check_text,
@@ -42,6 +43,7 @@ class ValueType(StrEnum):
     POSITIVE = "positive decimal"
     NON_NEGATIVE = "non-negative decimal"
     SIGNED = "decimal"
+    NUMBER = "number"
     SIDE = "side"
     LIQUIDITY = "liquidity"
     RFQ_STATUS = "rfq status"
@@ -135,6 +137,12 @@ COLUMN_TYPES: dict[str, dict[str, ValueType]] = {
         "valid_until": T.TIMESTAMP,
         "venue": T.CODE,
     },
+    "signals": {
+        "symbol": T.CODE,
+        "time": T.TIMESTAMP,
+        "name": T.CODE,
+        "value": T.NUMBER,
+    },
 }
 
 # The longest value each text column may hold: its database column's length.
@@ -182,6 +190,7 @@ _READERS = {
     T.POSITIVE: lambda n, d, tz: check_decimal(n, d, sign="positive"),
     T.NON_NEGATIVE: lambda n, d, tz: check_decimal(n, d, sign="non_negative"),
     T.SIGNED: lambda n, d, tz: check_decimal(n, d, sign="any"),
+    T.NUMBER: lambda n, d, tz: check_number(n, d),
     T.SIDE: lambda n, d, tz: check_side(n, d),
     T.LIQUIDITY: lambda n, d, tz: check_liquidity(n, d),
     T.RFQ_STATUS: lambda n, d, tz: check_rfq_status(n, d),

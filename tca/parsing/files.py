@@ -44,7 +44,7 @@ TOO_LARGE = "file is larger than the limit of {limit} bytes"
 DECISION_AFTER_ARRIVAL = "decision_time is after arrival_time"
 END_BEFORE_ARRIVAL = "end_time is before arrival_time"
 _SHOWN_LINES = 10
-SORTED_KINDS = frozenset({"quotes", "trades"})
+SORTED_KINDS = frozenset({"quotes", "trades", "signals"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,28 +200,34 @@ def _prepare_typed_columns(
         if name == LINE or dtype == pl.String:
             continue
         value_type = COLUMN_TYPES[kind][name]
-        if value_type in DECIMAL_TYPES and dtype.is_float():
+        refusal = _parquet_refusal(value_type, dtype)
+        if refusal:
+            errors.add(None, name, f"a Parquet column of type {dtype} cannot hold {refusal}")
+            refused = True
+        elif value_type in (ValueType.NUMBER, ValueType.TIMESTAMP):
+            continue
+        elif value_type in DECIMAL_TYPES and dtype.is_float():
             replaced.append(_decimal_from_float_column(frame[name]))
         elif value_type in DECIMAL_TYPES and isinstance(dtype, pl.Decimal):
             if (dtype.scale or 0) > DECIMAL_SCALE:
                 replaced.append(frame[name].cast(pl.String))
-        elif value_type in DECIMAL_TYPES and not dtype.is_integer():
-            errors.add(None, name, f"a Parquet column of type {dtype} cannot hold numbers")
-            refused = True
-        elif value_type == ValueType.TIMESTAMP and not (
-            isinstance(dtype, pl.Datetime) or dtype == pl.Date
-        ):
-            errors.add(None, name, f"a Parquet column of type {dtype} cannot hold timestamps")
-            refused = True
-        elif value_type not in DECIMAL_TYPES and value_type != ValueType.TIMESTAMP:
-            if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
-                errors.add(None, name, f"a Parquet column of type {dtype} cannot hold text")
-                refused = True
-            else:
-                replaced.append(frame[name].cast(pl.String))
+        elif value_type not in DECIMAL_TYPES:
+            replaced.append(frame[name].cast(pl.String))
     if refused:
         return None
     return frame.with_columns(replaced) if replaced else frame
+
+
+def _parquet_refusal(value_type: ValueType, dtype: pl.DataType) -> str | None:
+    """What a typed Parquet column cannot hold for its value type, or None if usable."""
+    if value_type == ValueType.NUMBER or value_type in DECIMAL_TYPES:
+        usable = dtype.is_numeric() if value_type == ValueType.NUMBER else (
+            dtype.is_float() or dtype.is_integer() or isinstance(dtype, pl.Decimal)
+        )
+        return None if usable else "numbers"
+    if value_type == ValueType.TIMESTAMP:
+        return None if isinstance(dtype, pl.Datetime) or dtype == pl.Date else "timestamps"
+    return "text" if dtype.is_nested() or dtype in (pl.Binary, pl.Object) else None
 
 
 def _decimal_from_float_column(source: pl.Series) -> pl.Series:

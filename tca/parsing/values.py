@@ -194,6 +194,30 @@ def check_code(name: str, dtype: pl.DataType, *, max_length: int = 32) -> Checke
     )
 
 
+def check_number(name: str, dtype: pl.DataType) -> Checked:
+    """A finite float, exponents allowed: a measurement such as a signal value.
+
+    Unlike prices and quantities these are not amounts a statement must match
+    to the cent, so they are read as floats rather than exact decimals.
+    """
+    if dtype == pl.String:
+        text = pl.col(name).str.strip_chars()
+        value = text.cast(pl.Float64, strict=False)
+        source = pl.col(name)
+    elif dtype.is_numeric():
+        value = pl.col(name).cast(pl.Float64)
+        source = value.cast(pl.String)
+    else:
+        value = pl.lit(None, dtype=pl.Float64)
+        source = pl.col(name).cast(pl.String)
+    ok = value.is_finite().fill_null(False)
+    present = pl.col(name).is_not_null()
+    return Checked(
+        pl.when(ok).then(value),
+        explain(present & ~ok, "expected a finite number: {}", source),
+    )
+
+
 def check_decimal(name: str, dtype: pl.DataType, *, sign: str = "any") -> Checked:
     """A decimal kept exact as ``DECIMAL``; ``sign`` is "positive", "non_negative" or "any".
 

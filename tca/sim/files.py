@@ -17,6 +17,7 @@ import polars as pl
 
 from .fix import execution_reports
 from .rfq import simulate_rfqs
+from .signals import simulate_signals
 from .simulate import Dataset
 from .warmup import warmup_history
 
@@ -50,6 +51,7 @@ def write_dataset(ds: Dataset, directory: str | Path) -> dict[str, Path]:
             "trades.parquet",
             "daily.csv",
             "rfq.csv",
+            "signals.csv",
             "fills.fix",
             "truth.parquet",
             "market_truth.parquet",
@@ -67,6 +69,9 @@ def write_dataset(ds: Dataset, directory: str | Path) -> dict[str, Path]:
     warmup_history(ds.market_truth, seed=ds.config.seed).write_csv(paths["daily.csv"])
     _csv_ready(simulate_rfqs(ds, seed=ds.config.seed)).write_csv(
         paths["rfq.csv"], datetime_format=ISO_UTC
+    )
+    simulate_signals(ds, seed=ds.config.seed).write_csv(
+        paths["signals.csv"], datetime_format=ISO_UTC
     )
     ds.truth.write_parquet(paths["truth.parquet"])
     ds.market_truth.write_parquet(paths["market_truth.parquet"])

@@ -19,6 +19,7 @@ _FILES = (
     ("fills", "fills.csv"),
     ("quotes", "quotes.parquet"),
     ("trades", "trades.parquet"),
+    ("signals", "signals.csv"),  # alternative data, for models configured with it
 )
 
 
