@@ -73,7 +73,8 @@ def test_the_informative_signal_improves_held_out_mae_and_noise_does_not(
     assert table[signal_column(INFORMATIVE)].null_count() < 0.05 * table.height
     days = sorted(table["trade_date"].unique().to_list())
     cut = days[12]
-    train, test = table.filter(pl.col("trade_date") < cut), table.filter(pl.col("trade_date") >= cut)
+    train = table.filter(pl.col("trade_date") < cut)
+    test = table.filter(pl.col("trade_date") >= cut)
 
     def abs_errors(signals: list[str]) -> np.ndarray:
         model = ImpactModel("xgboost", {**XGB, "signals": signals}).fit(train)
