@@ -22,6 +22,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .features import BASE_FEATURES, PHYSICS_FEATURES, FeatureSet, OrderFeatures
+from .forest import TreeStack
 from .table import TARGETS
 
 
@@ -79,6 +80,8 @@ LEARNERS: dict[str, tuple[Callable[[dict[str, Any]], RegressorMixin], bool]] = {
     "mlp": (_mlp, True),
 }
 
+
+SMALL_BATCH = 64  # rows up to which the forest's trees are walked together (forest.py)
 
 # A pre-trade request predicts three rows, where the pipelines' per-call checks cost
 # ten times the arithmetic. The linear model and the network are evaluated from
@@ -140,6 +143,10 @@ class FeatureLearner:
             return {t: _linear(m, x) for t, m in self.models_.items()}
         if self.kind == "mlp" and self.models_["total_bps"][-1].activation == "relu":
             return {t: _relu_network(m, x) for t, m in self.models_.items()}
+        if self.kind == "random_forest" and x.shape[0] <= SMALL_BATCH:
+            if getattr(self, "trees_", None) is None:
+                self.trees_ = TreeStack(self.models_)
+            return self.trees_.predict(x)
         if self.kind == "xgboost":  # the booster itself: the wrapper re-reads its config
             boosters = {t: m.get_booster() for t, m in self.models_.items()}
             return {t: _as_float(b.inplace_predict(x)) for t, b in boosters.items()}
@@ -147,6 +154,10 @@ class FeatureLearner:
         # than the prediction of a few pre-trade rows.
         with config_context(assume_finite=True, skip_parameter_validation=True):
             return {t: np.asarray(m.predict(x), dtype=float) for t, m in self.models_.items()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The stacked trees are rebuilt on first use: an artifact holds each tree once."""
+        return {k: v for k, v in self.__dict__.items() if k != "trees_"}
 
     def parameters(self) -> dict[str, Any]:
         if self.kind != "bayes_linear":

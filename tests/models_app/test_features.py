@@ -23,7 +23,7 @@ from models_app.impact.regimes import _most_likely
 
 from .synthetic import almgren_table
 
-LEARNED = ("bayes_linear", "xgboost", "mlp")
+LEARNED = ("bayes_linear", "xgboost", "mlp", "random_forest")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,11 @@ def table() -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(table: pl.DataFrame) -> dict[str, ImpactModel]:
-    light = {"xgboost": {"n_estimators": 40}, "mlp": {"max_iter": 60}}
+    light = {
+        "xgboost": {"n_estimators": 40},
+        "mlp": {"max_iter": 60},
+        "random_forest": {"n_estimators": 40, "min_samples_leaf": 10},
+    }
     return {k: ImpactModel(k, light.get(k)).fit(table) for k in ("sqrt", "almgren", *LEARNED)}
 
 
@@ -89,13 +93,14 @@ def test_direct_evaluation_equals_the_libraries_predict(
 ) -> None:
     for kind in LEARNED:
         point = fitted[kind].point_
-        features = fitted[kind].features_.compute(table)
-        x = features.matrix(point._columns())
-        direct = point.predict(features)
-        for target, estimator in point.models_.items():
-            np.testing.assert_allclose(
-                direct[target], estimator.predict(x), rtol=1e-9, atol=1e-9, err_msg=kind
-            )
+        for rows in (table, table.slice(100, 50)):  # a batch, and what pre-trade sends
+            features = fitted[kind].features_.compute(rows)
+            x = features.matrix(point._columns())
+            direct = point.predict(features)
+            for target, estimator in point.models_.items():
+                np.testing.assert_allclose(
+                    direct[target], estimator.predict(x), rtol=1e-9, atol=1e-9, err_msg=kind
+                )
 
 
 def test_the_scale_model_is_ridges_own_prediction(
