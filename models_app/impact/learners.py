@@ -81,7 +81,7 @@ LEARNERS: dict[str, tuple[Callable[[dict[str, Any]], RegressorMixin], bool]] = {
 }
 
 
-SMALL_BATCH = 64  # rows up to which the forest's trees are walked together (forest.py)
+SMALL_BATCH = 64  # rows up to which tree ensembles are walked together (forest.py)
 
 # A pre-trade request predicts three rows, where the pipelines' per-call checks cost
 # ten times the arithmetic. The linear model and the network are evaluated from
@@ -143,10 +143,8 @@ class FeatureLearner:
             return {t: _linear(m, x) for t, m in self.models_.items()}
         if self.kind == "mlp" and self.models_["total_bps"][-1].activation == "relu":
             return {t: _relu_network(m, x) for t, m in self.models_.items()}
-        if self.kind == "random_forest" and x.shape[0] <= SMALL_BATCH:
-            if getattr(self, "trees_", None) is None:
-                self.trees_ = TreeStack(self.models_)
-            return self.trees_.predict(x)
+        if self.kind in ("random_forest", "xgboost") and x.shape[0] <= SMALL_BATCH:
+            return self._trees().predict(x)
         if self.kind == "xgboost":  # the booster itself: the wrapper re-reads its config
             boosters = {t: m.get_booster() for t, m in self.models_.items()}
             return {t: _as_float(b.inplace_predict(x)) for t, b in boosters.items()}
@@ -154,6 +152,15 @@ class FeatureLearner:
         # than the prediction of a few pre-trade rows.
         with config_context(assume_finite=True, skip_parameter_validation=True):
             return {t: np.asarray(m.predict(x), dtype=float) for t, m in self.models_.items()}
+
+    def _trees(self) -> TreeStack:
+        if getattr(self, "trees_", None) is None:
+            self.trees_ = (
+                TreeStack.from_forests(self.models_)
+                if self.kind == "random_forest"
+                else TreeStack.from_boosters({t: m.get_booster() for t, m in self.models_.items()})
+            )
+        return self.trees_
 
     def __getstate__(self) -> dict[str, Any]:
         """The stacked trees are rebuilt on first use: an artifact holds each tree once."""
