@@ -7,6 +7,7 @@ import polars as pl
 from tca.frames import LIQUIDITY_FLAGS, REQUIRED_COLUMNS, SCHEMAS
 from tca.sim import Dataset
 from tca.sim.rfq import simulate_rfqs
+from tca.sim.signals import INFORMATIVE, NOISE, simulate_signals
 from tca.sim.warmup import warmup_history
 
 from .measures import asof_mid, mids
@@ -25,6 +26,11 @@ def test_frames_have_canonical_schemas(small: Dataset) -> None:
             rfq = simulate_rfqs(small, seed=small.config.seed)
             assert dict(rfq.schema) == schema
             assert rfq.height > 0
+            continue
+        if kind == "signals":  # written by tca.sim.signals from the orders' truth
+            signals = simulate_signals(small, seed=small.config.seed)
+            assert dict(signals.schema) == schema
+            assert set(signals["name"].unique()) == {INFORMATIVE, NOISE}
             continue
         frame = getattr(small, kind)
         assert dict(frame.schema) == schema, kind
