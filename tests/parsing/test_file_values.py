@@ -298,6 +298,7 @@ def test_to_canonical_gives_the_float_schema(kind):
             "rfq_id,symbol,side,quantity,request_time,dealer,quote_price,quote_time",
             "R1,AAPL,SELL,500,2024-03-01T00:00:00Z,DA,1.25,2024-03-01T00:00:01Z",
         ),
+        "signals": ("symbol,time,name,value", "AAPL,2024-03-01T00:00:00Z,sentiment,-2.5e-1"),
     }[kind]
     if kind == "orders":
         rows = (rows[0], rows[1].replace("00:00Z", "00:00:00Z"))
