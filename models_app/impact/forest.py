@@ -95,10 +95,22 @@ class TreeStack:
         self.feature, self.threshold, self.left, self.right, self.missing, self.value = (
             np.concatenate(parts[k]) for k in _Tree.__dataclass_fields__
         )
-        self.is_leaf = self.left == np.arange(offset)
         self.roots = np.array(roots)
+        # children[node] = (left, right): one gather per level instead of two
+        self.children = np.stack([self.left, self.right], axis=1)
+        self.depth = self._depth()
         self.targets, self.strict, self.mean = list(trees), strict, mean
         self.base = base or {}
+
+    def _depth(self) -> int:
+        """Levels to the deepest leaf: the walk runs exactly that many steps."""
+        inner = self.left != np.arange(self.left.size)
+        frontier, depth = self.roots, 0
+        while inner[frontier].any():
+            frontier = frontier[inner[frontier]]
+            frontier = np.concatenate([self.left[frontier], self.right[frontier]])
+            depth += 1
+        return depth
 
     @classmethod
     def from_forests(cls, forests: dict[str, Any]) -> TreeStack:
@@ -114,12 +126,13 @@ class TreeStack:
         x32 = np.asarray(x, dtype=np.float32)
         rows = np.arange(x32.shape[0])[None, :]
         node = np.repeat(self.roots[:, None], x32.shape[0], axis=1)
-        while not self.is_leaf[node].all():
+        missing = bool(np.isnan(x32).any())
+        for _ in range(self.depth):  # leaves point to themselves: extra steps stay put
             value = x32[rows, self.feature[node]]
             threshold = self.threshold[node]
-            left = value < threshold if self.strict else value <= threshold
-            node = np.where(left, self.left[node], self.right[node])
-            node = np.where(np.isnan(value), self.missing[node], node)
+            right = value >= threshold if self.strict else value > threshold
+            step = self.children[node, right.view(np.int8)]
+            node = np.where(np.isnan(value), self.missing[node], step) if missing else step
         leaves = self.value[node]
         out = {}
         for i, target in enumerate(self.targets):
