@@ -1,9 +1,13 @@
-"""Shared fixtures: role users, API clients and a real Celery worker on Redis.
+"""Shared fixtures: role users, API clients, a real Celery worker on Redis and a
+real S3-speaking server on loopback.
 
 Django is imported lazily so the pure packages' tests also run with
 ``-p no:django``.
 """
 
+import socket
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,3 +102,47 @@ def celery_worker(django_db_setup, django_db_blocker) -> Iterator[object]:  # ty
         shutdown_timeout=30,
     ) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server on a free loopback port, for the whole session.
+
+    It speaks the S3 HTTP API (conditional puts included), so the stores are
+    tested through the same client code and the same requests as against a real
+    bucket, from this process and from the worker processes the tests start.
+    """
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_env(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The AWS variables pointing at the test server (child processes inherit them)."""
+    env = {
+        "AWS_ENDPOINT_URL": s3_endpoint,
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_ALLOW_HTTP": "true",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def s3_bucket(s3_env: dict[str, str]) -> str:
+    """A new, empty bucket for this test; returns its ``s3://`` URL."""
+    name = f"footprint-{uuid.uuid4().hex[:12]}"
+    request = urllib.request.Request(f"{s3_env['AWS_ENDPOINT_URL']}/{name}", method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+    return f"s3://{name}"

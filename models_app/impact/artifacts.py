@@ -1,67 +1,52 @@
 """Content-addressed model artifacts: written once, verified on every load.
 
-An artifact's file name carries its SHA-256, a file is created with an
-exclusive hard link (so an existing artifact is never overwritten, even by a
-racing writer) and a load refuses bytes whose hash differs from the registry's.
-Pickle is safe here only because of that check: the store holds nothing but
-artifacts this code wrote.
+An artifact's name carries its SHA-256 and it is created "only if absent" (an
+exclusive hard link in a folder, ``If-None-Match: *`` on S3), so an existing
+artifact is never overwritten, even by a racing writer on another host, and a
+load refuses bytes whose hash differs from the registry's. Pickle is safe here
+only because of that check: the store holds nothing but artifacts this code
+wrote.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import uuid
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from tca.objectstore import object_store
+
 
 class ArtifactError(Exception):
     pass
 
 
-def _root(url: str | Path) -> Path:
-    return Path(str(url).removeprefix("file://"))
-
-
 class ArtifactStore:
-    def __init__(self, url: str | Path) -> None:
-        self.root = _root(url)
+    def __init__(self, url: str | Path, *, options: Mapping[str, str] | None = None) -> None:
+        self.objects = object_store(url, options=options)
+        self.root: Path | None = self.objects.root
 
     def save(self, obj: Any, *, name: str) -> tuple[str, str]:
         """Store ``obj``; returns (path relative to the store, SHA-256)."""
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         sha = hashlib.sha256(data).hexdigest()
         relative = f"{name}-{sha[:16]}.pkl"
-        target = self.root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            if hashlib.sha256(target.read_bytes()).hexdigest() != sha:
-                raise ArtifactError(f"{relative} exists with other content; not overwriting")
-            return relative, sha
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
-        with tmp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(tmp, target)  # fails if the target exists: never overwrite
-        except FileExistsError:
-            if hashlib.sha256(target.read_bytes()).hexdigest() != sha:
-                raise ArtifactError(f"{relative} appeared with other content") from None
-        finally:
-            tmp.unlink(missing_ok=True)
+        created = self.objects.put_new(relative, data)
+        if not created and hashlib.sha256(self.objects.get(relative)).hexdigest() != sha:
+            # The name carries the hash: an object already under it must hold these bytes.
+            raise ArtifactError(f"{relative} exists with other content; not overwriting")
         return relative, sha
 
     def load(self, relative: str, sha256: str) -> Any:
-        path = self.root / relative
-        if not path.is_file():
-            raise ArtifactError(f"artifact {relative} is missing from the model store")
-        data = path.read_bytes()
+        try:
+            data = self.objects.get(relative)
+        except FileNotFoundError:
+            raise ArtifactError(f"artifact {relative} is missing from the model store") from None
         if hashlib.sha256(data).hexdigest() != sha256:
             raise ArtifactError(f"artifact {relative} does not match its registered SHA-256")
         return pickle.loads(data)  # noqa: S301 (hash-verified, written by this code only)

@@ -2,8 +2,10 @@
 
 from django.conf import settings
 
+from .locks import store_write_lock
 from .tickstore import TickStore
 
 
 def tick_store() -> TickStore:
-    return TickStore(settings.TICK_STORE_URL)
+    """The store at ``TICK_STORE_URL``; on S3 its writers share a database lock."""
+    return TickStore(settings.TICK_STORE_URL, lock=store_write_lock)

@@ -1,6 +1,7 @@
 """The columnar tick store: quotes and trade prints as Parquet, never SQL rows.
 
-Layout under the store's root (``TICK_STORE_URL``)::
+Layout under the store's root (``TICK_STORE_URL``: a folder, or
+``s3://bucket/prefix`` on S3-compatible object storage)::
 
     quotes/symbol=AAPL/date=2026-03-02/part-<uuid>.parquet
     trades/...
@@ -9,31 +10,33 @@ Layout under the store's root (``TICK_STORE_URL``)::
     <kind>/_manifest.json               which part file is live per partition
 
 Writers never modify a live file: they write new part files, then replace the
-kind's manifest with one atomic ``os.replace``. A crash at any point leaves the
-previous manifest, so readers see all of an ingest or none of it. Each
-partition is kept sorted by time, and partitions are read in (symbol, date)
-order, so a scan is sorted by (symbol, time) and as-of joins need no sort.
+kind's manifest in one atomic step (``os.replace`` in a folder, a single
+conditional PUT on S3), and delete superseded part files last. A crash at any
+point leaves the previous manifest, so readers see all of an ingest or none of
+it. Each partition is kept sorted by time, and partitions are read in (symbol,
+date) order, so a scan is sorted by (symbol, time) and as-of joins need no sort.
 
-This module has no Django imports: the root is passed in.
+This module has no Django imports: the root, and on S3 a cross-host writers'
+lock, are passed in (see docs/storage.md).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
-import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from tca.frames import SCHEMAS
+from tca.objectstore import LockFactory, ObjectConflict, object_store
 
 TICK_KINDS = ("quotes", "trades", "signals")
 # Kinds where a row is identified by a key: a new value for a stored key replaces it
@@ -43,6 +46,13 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {"signals": ("symbol", "time", "name")}
 HISTORY = "daily_history"
 _MANIFEST = "_manifest.json"
 _WRITER_THREADS = 2
+# A writer that lost a race for the manifest (S3 without the shared lock) redoes
+# its merge against the new manifest this many times before giving up.
+_CONFLICT_ATTEMPTS = 5
+# A reader whose files were superseded while it read reads the new manifest.
+_READ_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 _SAFE_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -90,43 +100,53 @@ def _partitions(frame: pl.DataFrame) -> Iterator[tuple[tuple[str, dt.date], pl.D
         yield (symbol, day), frame.slice(bounds[n], bounds[n + 1] - bounds[n])
 
 
-def _root_path(url: str) -> Path:
-    return Path(url.removeprefix("file://"))
-
-
 class TickStore:
-    def __init__(self, url: str) -> None:
-        self.root = _root_path(url)
+    def __init__(
+        self, url: str, *, options: Mapping[str, str] | None = None, lock: LockFactory | None = None
+    ) -> None:
+        self.objects = object_store(url, options=options, lock=lock)
+        self.root: Path | None = self.objects.root
 
     # -- manifest -------------------------------------------------------------------
-    def _kind_dir(self, kind: str) -> Path:
-        return self.root / kind
+    def _manifest_read(self, kind: str) -> tuple[dict[str, str], str | None]:
+        """The kind's live partitions and the manifest's version (None: no manifest yet)."""
+        found = self.objects.get_versioned(f"{kind}/{_MANIFEST}")
+        if found is None:
+            return {}, None
+        data, version = found
+        return dict(json.loads(data)["partitions"]), version
 
     def _manifest(self, kind: str) -> dict[str, str]:
-        path = self._kind_dir(kind) / _MANIFEST
-        if not path.is_file():
-            return {}
-        return dict(json.loads(path.read_text())["partitions"])
+        return self._manifest_read(kind)[0]
 
-    def _publish(self, kind: str, partitions: dict[str, str]) -> None:
-        directory = self._kind_dir(kind)
-        tmp = directory / f".{_MANIFEST}.{uuid.uuid4().hex}"
-        tmp.write_text(json.dumps({"partitions": dict(sorted(partitions.items()))}))
-        with tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, directory / _MANIFEST)
+    def _publish(self, kind: str, partitions: dict[str, str], *, expected: str | None) -> None:
+        """Switch the kind to ``partitions`` if the manifest is still at ``expected``."""
+        data = json.dumps({"partitions": dict(sorted(partitions.items()))}).encode()
+        self.objects.replace(f"{kind}/{_MANIFEST}", data, expected=expected)
 
-    @contextlib.contextmanager
-    def _locked(self, kind: str) -> Iterator[None]:
+    def _locked(self, kind: str) -> AbstractContextManager[object]:
         """Serialise writers of one kind (read-modify-write of the manifest)."""
-        directory = self._kind_dir(kind)
-        directory.mkdir(parents=True, exist_ok=True)
-        with (directory / ".lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        return self.objects.lock(kind)
+
+    def _key(self, kind: str, relative: str) -> str:
+        return f"{kind}/{relative}"
+
+    def _retiring(self, kind: str, live: dict[str, str], updated: dict[str, str]) -> None:
+        """Delete the part files the switch made unreachable (always after the switch)."""
+        for key, relative in live.items():
+            if updated.get(key) != relative:
+                self.objects.delete(self._key(kind, relative))
+
+    @staticmethod
+    def _retrying(attempt: Callable[[], T]) -> T:
+        """Run a write again when another writer switched the manifest first."""
+        for n in range(_CONFLICT_ATTEMPTS):
             try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                return attempt()
+            except ObjectConflict:
+                if n + 1 == _CONFLICT_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     # -- writing --------------------------------------------------------------------
     def write(self, kind: str, frame: pl.DataFrame) -> WriteReport:
@@ -144,12 +164,15 @@ class TickStore:
                 for c, t in schema.items()
             ]
         )
+        return self._retrying(lambda: self._write_once(kind, frame))
+
+    def _write_once(self, kind: str, frame: pl.DataFrame) -> WriteReport:
         with self._locked(kind):
-            live = self._manifest(kind)
+            live, version = self._manifest_read(kind)
             updated = dict(live)
             written = 0
             duplicates = 0
-            new_files: list[Path] = []
+            new_files: list[str] = []
             # Partitions are independent and polars releases the GIL: two at a time.
             with ThreadPoolExecutor(max_workers=_WRITER_THREADS) as pool:
                 futures = [
@@ -165,7 +188,7 @@ class TickStore:
                             updated[key] = relative
                             written += added
                     if new_files:
-                        self._publish(kind, updated)
+                        self._publish(kind, updated, expected=version)
                 except BaseException:
                     for future in futures:
                         future.cancel()
@@ -175,12 +198,9 @@ class TickStore:
                             continue
                         part_file = future.result()[2]
                         if part_file is not None:
-                            part_file.unlink(missing_ok=True)
+                            self.objects.delete(part_file)
                     raise
-            # Superseded files are unreachable now; remove them.
-            for key, relative in live.items():
-                if updated.get(key) != relative:
-                    (self.root / kind / relative).unlink(missing_ok=True)
+            self._retiring(kind, live, updated)
         return WriteReport(
             rows_in=frame.height,
             rows_written=written,
@@ -190,12 +210,12 @@ class TickStore:
 
     def _merge_partition(
         self, kind: str, symbol: str, day: dt.date, incoming: pl.DataFrame, live: dict[str, str]
-    ) -> tuple[str, str, Path | None, int, int]:
-        """Write one partition's new part file: (key, relative path, file or None, added, in)."""
+    ) -> tuple[str, str, str | None, int, int]:
+        """Write one partition's new part file: (key, relative path, object or None, added, in)."""
         key = f"{symbol}/{day.isoformat()}"
         row_key = ROW_KEYS.get(kind)
         if key in live and row_key:
-            stored = pl.read_parquet(self.root / kind / live[key])
+            stored = self.objects.read_parquet(self._key(kind, live[key]))
             incoming = incoming.unique(subset=list(row_key), keep="last", maintain_order=True)
             fresh = incoming.join(stored, on=list(stored.columns), how="anti", nulls_equal=True)
             added = fresh.height
@@ -205,7 +225,7 @@ class TickStore:
                 .sort("time", maintain_order=True)
             )
         elif key in live:
-            stored = pl.read_parquet(self.root / kind / live[key])
+            stored = self.objects.read_parquet(self._key(kind, live[key]))
             merged = pl.concat([stored, incoming]).unique(maintain_order=True)
             added = merged.height - stored.height
             merged = merged.sort("time", maintain_order=True)
@@ -221,13 +241,8 @@ class TickStore:
         if added == 0:
             return key, "", None, 0, incoming.height
         relative = partition_path(symbol, day)
-        target = self.root / kind / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            merged.write_parquet(target, statistics=True)
-        except BaseException:
-            target.unlink(missing_ok=True)  # a partial file the caller never hears of
-            raise
+        target = self._key(kind, relative)
+        self.objects.write_parquet(target, merged)  # a failed write leaves no object
         return key, relative, target, added, incoming.height
 
     def replace(self, kind: str, frame: pl.DataFrame, *, date_column: str) -> int:
@@ -238,30 +253,30 @@ class TickStore:
         """
         if kind in TICK_KINDS:
             raise ValueError("market data is merged with write(), never replaced")
+        return self._retrying(lambda: self._replace_once(kind, frame, date_column))
+
+    def _replace_once(self, kind: str, frame: pl.DataFrame, date_column: str) -> int:
         with self._locked(kind):
-            live = self._manifest(kind)
+            live, version = self._manifest_read(kind)
             updated = dict(live)
-            new_files: list[Path] = []
+            new_files: list[str] = []
             try:
                 for (symbol, day), part in frame.partition_by(
                     ["symbol", date_column], as_dict=True
                 ).items():
                     key = f"{symbol}/{day.isoformat()}"
                     relative = partition_path(symbol, day)
-                    target = self.root / kind / relative
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    part.write_parquet(target)
+                    target = self._key(kind, relative)
+                    self.objects.write_parquet(target, part)
                     new_files.append(target)
                     updated[key] = relative
                 if new_files:
-                    self._publish(kind, updated)
+                    self._publish(kind, updated, expected=version)
             except BaseException:
-                for path in new_files:
-                    path.unlink(missing_ok=True)
+                for target in new_files:
+                    self.objects.delete(target)
                 raise
-            for key, relative in live.items():
-                if updated.get(key) != relative:
-                    (self.root / kind / relative).unlink(missing_ok=True)
+            self._retiring(kind, live, updated)
         return len(new_files)
 
     # -- reading --------------------------------------------------------------------
@@ -272,6 +287,58 @@ class TickStore:
             out.append((symbol, dt.date.fromisoformat(day)))
         return out
 
+    def _reading(self, kind: str, build: Callable[[dict[str, str]], T]) -> T:
+        """``build`` over the live manifest; again if a writer switched it meanwhile.
+
+        A writer deletes superseded part files right after its switch, so a reader
+        that read the manifest just before can find a file gone. It then reads the
+        new manifest (another complete state); a failure with the manifest
+        unchanged is a real error and is raised.
+        """
+        for attempt in range(_READ_ATTEMPTS):
+            partitions, version = self._manifest_read(kind)
+            try:
+                return build(partitions)
+            except (OSError, pl.exceptions.PolarsError):
+                if attempt + 1 == _READ_ATTEMPTS or self._manifest_read(kind)[1] == version:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _scan_files(
+        self,
+        kind: str,
+        partitions: dict[str, str],
+        symbols: set[str] | None,
+        dates: set[str] | None,
+    ) -> pl.LazyFrame:
+        files = []
+        for key, relative in sorted(partitions.items()):
+            symbol, day = key.rsplit("/", 1)
+            if symbols is not None and symbol not in symbols:
+                continue
+            if dates is not None and day not in dates:
+                continue
+            files.append(self.objects.url(self._key(kind, relative)))
+        options = self.objects.storage_options
+        if kind not in SCHEMAS:  # derived results keep their own columns
+            if not files:
+                return pl.LazyFrame()
+            return pl.scan_parquet(files, hive_partitioning=False, storage_options=options)
+        if not files:
+            return pl.LazyFrame(schema=SCHEMAS[kind])
+        return pl.scan_parquet(files, hive_partitioning=False, storage_options=options).select(
+            list(SCHEMAS[kind])
+        )
+
+    @staticmethod
+    def _selection(
+        symbols: Iterable[str] | None, dates: Iterable[dt.date] | None
+    ) -> tuple[set[str] | None, set[str] | None]:
+        return (
+            set(symbols) if symbols is not None else None,
+            {d.isoformat() for d in dates} if dates is not None else None,
+        )
+
     def scan(
         self,
         kind: str,
@@ -280,45 +347,43 @@ class TickStore:
         dates: Iterable[dt.date] | None = None,
     ) -> pl.LazyFrame:
         """A lazy frame of the selected partitions, sorted by (symbol, time)."""
-        wanted_symbols = set(symbols) if symbols is not None else None
-        wanted_dates = {d.isoformat() for d in dates} if dates is not None else None
-        files = []
-        for key, relative in sorted(self._manifest(kind).items()):
-            symbol, day = key.rsplit("/", 1)
-            if wanted_symbols is not None and symbol not in wanted_symbols:
-                continue
-            if wanted_dates is not None and day not in wanted_dates:
-                continue
-            files.append(str(self.root / kind / relative))
-        if kind not in SCHEMAS:  # derived results keep their own columns
-            return pl.scan_parquet(files, hive_partitioning=False) if files else pl.LazyFrame()
-        if not files:
-            return pl.LazyFrame(schema=SCHEMAS[kind])
-        return pl.scan_parquet(files, hive_partitioning=False).select(list(SCHEMAS[kind]))
+        wanted_symbols, wanted_dates = self._selection(symbols, dates)
+        return self._scan_files(kind, self._manifest(kind), wanted_symbols, wanted_dates)
 
     def stamp(self, kind: str) -> str:
         """A token that changes whenever ``kind``'s manifest is replaced.
 
-        Readers that keep derived data in memory key it on this: a publish is
-        an ``os.replace``, so the manifest's inode and mtime change with it.
+        Readers that keep derived data in memory key it on this: a publish
+        replaces the manifest object, so its version (file identity, ETag) changes.
         """
-        try:
-            info = (self._kind_dir(kind) / _MANIFEST).stat()
-        except FileNotFoundError:
-            return "empty"
-        return f"{info.st_ino}-{info.st_mtime_ns}-{info.st_size}"
+        return self.objects.version(f"{kind}/{_MANIFEST}") or "empty"
 
-    def read(self, kind: str, **selection: object) -> pl.DataFrame:
-        return self.scan(kind, **selection).collect()  # type: ignore[arg-type]
+    def read(
+        self,
+        kind: str,
+        *,
+        symbols: Iterable[str] | None = None,
+        dates: Iterable[dt.date] | None = None,
+    ) -> pl.DataFrame:
+        """The selected partitions, read from one consistent manifest."""
+        wanted_symbols, wanted_dates = self._selection(symbols, dates)
+        return self._reading(
+            kind,
+            lambda live: self._scan_files(kind, live, wanted_symbols, wanted_dates).collect(),
+        )
 
     # -- daily bars -----------------------------------------------------------------
     def write_daily(self, bars: pl.DataFrame) -> None:
         """Upsert daily bars (key: symbol, date) into one small Parquet file."""
+        self._retrying(lambda: self._write_daily_once(bars))
+
+    def _write_daily_once(self, bars: pl.DataFrame) -> None:
         with self._locked("daily"):
-            current = self.read_daily()
+            live, version = self._manifest_read("daily")
+            current = self._single_file("daily", live, pl.DataFrame())
             merged = pl.concat([current, bars], how="diagonal_relaxed") if current.height else bars
             merged = merged.unique(subset=["symbol", "date"], keep="last", maintain_order=True)
-            self._swap_single_file("daily", merged.sort(["symbol", "date"]))
+            self._swap_single_file("daily", merged.sort(["symbol", "date"]), live, version)
 
     def write_daily_history(self, bars: pl.DataFrame) -> WriteReport:
         """Upsert loaded daily history (``DAILY_SCHEMA``; key: symbol, date).
@@ -333,8 +398,13 @@ class TickStore:
             pl.col(c).cast(t) if c in bars.columns else pl.lit(None, dtype=t).alias(c)
             for c, t in schema.items()
         ).unique(subset=["symbol", "date"], keep="last", maintain_order=True)
+        return self._retrying(lambda: self._write_daily_history_once(bars))
+
+    def _write_daily_history_once(self, bars: pl.DataFrame) -> WriteReport:
+        schema = SCHEMAS["daily"]
         with self._locked(HISTORY):
-            current = self.read_daily_history()
+            live, version = self._manifest_read(HISTORY)
+            current = self._single_file(HISTORY, live, pl.DataFrame(schema=schema))
             same = bars.join(current, on=list(schema), how="semi", nulls_equal=True).height
             if same == bars.height:
                 return WriteReport(bars.height, 0, same, 0)
@@ -343,26 +413,32 @@ class TickStore:
                 .unique(subset=["symbol", "date"], keep="last", maintain_order=True)
                 .sort("symbol", "date")
             )
-            self._swap_single_file(HISTORY, merged)
+            self._swap_single_file(HISTORY, merged, live, version)
         return WriteReport(bars.height, bars.height - same, same, 1)
 
-    def _swap_single_file(self, kind: str, frame: pl.DataFrame) -> None:
+    def _swap_single_file(
+        self, kind: str, frame: pl.DataFrame, live: dict[str, str], version: str | None
+    ) -> None:
         """Replace a kind kept as one small file: new file, manifest switch, old file last."""
         relative = f"bars-{uuid.uuid4().hex}.parquet"
-        frame.write_parquet(self._kind_dir(kind) / relative)
-        old = self._manifest(kind).get("bars")
-        self._publish(kind, {"bars": relative})
-        if old:
-            (self._kind_dir(kind) / old).unlink(missing_ok=True)
+        target = self._key(kind, relative)
+        self.objects.write_parquet(target, frame)
+        try:
+            self._publish(kind, {"bars": relative}, expected=version)
+        except BaseException:
+            self.objects.delete(target)
+            raise
+        self._retiring(kind, live, {"bars": relative})
+
+    def _single_file(self, kind: str, live: dict[str, str], empty: pl.DataFrame) -> pl.DataFrame:
+        relative = live.get("bars")
+        if not relative:
+            return empty
+        return self.objects.read_parquet(self._key(kind, relative))
 
     def read_daily_history(self) -> pl.DataFrame:
-        relative = self._manifest(HISTORY).get("bars")
-        if not relative:
-            return pl.DataFrame(schema=SCHEMAS["daily"])
-        return pl.read_parquet(self._kind_dir(HISTORY) / relative)
+        empty = pl.DataFrame(schema=SCHEMAS["daily"])
+        return self._reading(HISTORY, lambda live: self._single_file(HISTORY, live, empty))
 
     def read_daily(self) -> pl.DataFrame:
-        relative = self._manifest("daily").get("bars")
-        if not relative:
-            return pl.DataFrame()
-        return pl.read_parquet(self._kind_dir("daily") / relative)
+        return self._reading("daily", lambda live: self._single_file("daily", live, pl.DataFrame()))

@@ -14,12 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +25,7 @@ import polars as pl
 import pytest
 import redis
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.utils import timezone
 
 from tca.costs.models import CostResult
@@ -35,97 +33,10 @@ from tca.ingestion.jobs import upload_path
 from tca.jobs.models import IngestAudit, Job
 from tca.orders.models import Fill, ParentOrder
 from tests.factories import InstrumentFactory
+from tests.jobs.workers import ROOT, Workers, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 PG_VERSIONS = Path("/etc/postgresql")
-
-
-def _wait(condition: Callable[[], object], *, timeout: float, what: str, every: float = 0.05):  # type: ignore[no-untyped-def]
-    """Poll ``condition``; a database that is restarting reads as "not yet"."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-        except DatabaseError:
-            connection.close()
-            value = None
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{s['USER'] or 'postgres'}@{host}:{port}/{s['NAME']}"
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    """A broker key prefix for this test's workers alone; its keys are removed after."""
-    run = f"fault-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    yield run
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    for key in client.scan_iter(f"footprint-test-{run}:*"):
-        client.delete(key)
-
-
-class Workers:
-    """Starts ``celery worker`` processes that share the test's database and stores."""
-
-    def __init__(self, prefix: str, log_dir: Path, **env: str) -> None:
-        self.prefix, self.log_dir, self.extra = prefix, log_dir, env
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def env(self, **more: str) -> dict[str, str]:
-        return {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tca.settings.test",
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "FOOTPRINT_TEST_RUN": self.prefix,
-            "TICK_STORE_URL": str(settings.TICK_STORE_URL),
-            "MODEL_STORE_URL": str(settings.MODEL_STORE_URL),
-            "REPORT_STORE_URL": str(settings.REPORT_STORE_URL),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "FOOTPRINT_JOB_SWEEP_ON_START": "true",
-            "FOOTPRINT_JOB_PENDING_SECONDS": "0",
-            **self.extra,
-            **more,
-        }
-
-    def start(self, **env: str) -> subprocess.Popen[bytes]:
-        n = len(self.procs) + 1
-        log = (self.log_dir / f"worker-{n}.log").open("wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tca", "worker", "-P", "solo",
-             "-Q", "tca,training,reports,celery", "-n", f"{self.prefix}-{n}@%h",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info"],
-            cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        self.procs.append(proc)
-        return proc
-
-    @staticmethod
-    def kill9(proc: subprocess.Popen[bytes]) -> None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-
-
-@pytest.fixture
-def workers(prefix: str, tmp_path: Path) -> Iterator[Workers]:
-    pool = Workers(prefix, tmp_path)
-    yield pool
-    pool.stop_all()
 
 
 def _lost_submission(*, kind: str, task: str, args: list[str] | None = None,
@@ -191,17 +102,18 @@ def test_worker_killed_mid_ingest_loads_exactly_once_after_restart(workers: Work
     job, n = _fills_upload(n_orders=2000, fills_per_order=150)
     first = workers.start()
     # "writing ..." comes after validation: the COPY and index rebuild are under way.
-    _wait(lambda: _job(job.id).progress >= 0.5, timeout=120, what="the write phase")
+    wait_until(lambda: _job(job.id).progress >= 0.5, timeout=120, what="the write phase")
     workers.kill9(first)
     from tca.jobs.locks import job_runner_alive
 
-    _wait(lambda: not job_runner_alive(job.id), timeout=30, what="PostgreSQL to end the session")
+    wait_until(lambda: not job_runner_alive(job.id), timeout=30,
+               what="PostgreSQL to end the session")  # fmt: skip
     assert _job(job.id).status == Job.Status.RUNNING  # nobody could tell the job it died
     assert Fill.objects.count() == 0  # its transaction was rolled back: nothing half-written
     assert upload_path(job_id=job.id).exists()
 
     workers.start()
-    done = _wait(lambda: _finished(job.id), timeout=180, what="the job to finish")
+    done = wait_until(lambda: _finished(job.id), timeout=180, what="the job to finish")
     assert done.status == Job.Status.SUCCEEDED, done.result
     assert done.attempts == 2 and done.result["accepted"] == n
     _fills_exactly_once(n)
@@ -232,7 +144,7 @@ def test_worker_killed_mid_compute_leaves_no_half_results(workers: Workers, tmp_
         params={"date": None, "since": None, "symbol": None, "stale_only": False},
     )  # fmt: skip
     first = workers.start(FOOTPRINT_JOB_STALE_SECONDS="3")
-    _wait(lambda: 1 <= _job(job.id).params.get("done", 0) < len(chunks),
+    wait_until(lambda: 1 <= _job(job.id).params.get("done", 0) < len(chunks),
           timeout=120, what="the first chunks", every=0.01)  # fmt: skip
     workers.kill9(first)
     partial = CostResult.objects.count()
@@ -240,7 +152,7 @@ def test_worker_killed_mid_compute_leaves_no_half_results(workers: Workers, tmp_
     time.sleep(3.5)  # the run goes quiet for longer than FOOTPRINT_JOB_STALE_SECONDS
 
     workers.start(FOOTPRINT_JOB_STALE_SECONDS="3")
-    done = _wait(lambda: _finished(job.id), timeout=180, what="the run to finish")
+    done = wait_until(lambda: _finished(job.id), timeout=180, what="the run to finish")
     assert done.status == Job.Status.SUCCEEDED, done.result
     assert done.attempts == 2
     assert CostResult.objects.count() == orders
@@ -257,7 +169,7 @@ def _redis_restart() -> None:
     port = url.connection_pool.connection_kwargs.get("port", 6379)
     subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False)
     ping = ["redis-cli", "-p", str(port), "ping"]
-    _wait(lambda: subprocess.run(ping, check=False, capture_output=True).returncode != 0,
+    wait_until(lambda: subprocess.run(ping, check=False, capture_output=True).returncode != 0,
           timeout=10, what="Redis to stop")  # fmt: skip
     Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
     Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
@@ -267,7 +179,7 @@ def _redis_restart() -> None:
          "--logfile", "/var/log/redis/ci.log"],
         check=True,
     )  # fmt: skip
-    _wait(url.ping, timeout=10, what="Redis to answer")
+    wait_until(url.ping, timeout=10, what="Redis to answer")
 
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs a local redis-server")
@@ -289,7 +201,7 @@ def test_redis_restart_with_a_job_queued_does_not_leave_it_pending(
     assert client.llen(queue) == 0  # Redis kept nothing: the message is gone
     time.sleep(1.5)
     workers.start(FOOTPRINT_JOB_PENDING_SECONDS="1")
-    done = _wait(lambda: _finished(job.id), timeout=120, what="the job to finish")
+    done = wait_until(lambda: _finished(job.id), timeout=120, what="the job to finish")
     assert done.status == Job.Status.SUCCEEDED, done.result
     assert done.attempts == 2
     _fills_exactly_once(n)
@@ -325,10 +237,10 @@ def _copy_in_progress() -> bool:
 def test_postgresql_restart_during_copy_is_all_or_nothing_and_retried(workers: Workers) -> None:
     job, n = _fills_upload(n_orders=2000, fills_per_order=300)
     workers.start()
-    _wait(_copy_in_progress, timeout=180, what="the COPY into orders_fill", every=0.02)
+    wait_until(_copy_in_progress, timeout=180, what="the COPY into orders_fill", every=0.02)
     _pg_restart()
     connection.close()  # this test's own session died with the restart
-    _wait(lambda: _job(job.id).attempts == 2, timeout=120, what="the retry")
-    done = _wait(lambda: _finished(job.id), timeout=240, what="the job to finish")
+    wait_until(lambda: _job(job.id).attempts == 2, timeout=120, what="the retry")
+    done = wait_until(lambda: _finished(job.id), timeout=240, what="the job to finish")
     assert done.status == Job.Status.SUCCEEDED, done.result
     _fills_exactly_once(n)
