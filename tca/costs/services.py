@@ -223,32 +223,44 @@ def _aggregate_objects(
 
 
 def tca_aggregate_days(*, dates: list[dt.date]) -> dict[str, int]:
-    """Rebuild the dashboards' aggregates of ``dates`` from the stored results."""
-    from .loading import stored_costs
+    """Rebuild the dashboards' aggregates of ``dates`` from the stored results.
 
-    costs = stored_costs(dates=dates)
-    cost_rows = aggregate_costs(costs) if costs.height else pl.DataFrame()
-    store = tick_store()
-    marks = store.read(MARKOUTS_KIND, dates=dates) if dates else pl.DataFrame()
-    if marks.height:
-        attrs = costs.select("order_id", "trader", "desk", "regime")
-        marks = marks.drop([c for c in ("trader", "desk", "regime") if c in marks.columns])
-        marks = marks.join(attrs, on="order_id", how="left")
-        mark_rows = aggregate_markouts(marks)
-    else:
-        mark_rows = pl.DataFrame()
+    Every aggregate row belongs to one trade date, so the dates are done one at
+    a time (memory and time grow with a day's data, not with the run's), inside
+    one transaction: the dashboards see all of the run's new aggregates or none.
+    """
     cost_columns = (
         "dimension", "key", "trade_date", "n_orders", "paper_notional", "executed_notional"
     )
     mark_columns = ("dimension", "key", "trade_date", "liquidity", "n_fills", "notional")
+    counts = {"cost_aggregates": 0, "markout_aggregates": 0}
     with transaction.atomic():
-        CostAggregate.objects.filter(trade_date__in=dates).delete()
-        MarkoutAggregate.objects.filter(trade_date__in=dates).delete()
-        CostAggregate.objects.bulk_create(
-            _aggregate_objects(CostAggregate, cost_rows, cost_columns, "sums"), batch_size=2000
-        )
-        MarkoutAggregate.objects.bulk_create(
-            _aggregate_objects(MarkoutAggregate, mark_rows, mark_columns, "weighted_sums"),
-            batch_size=2000,
-        )
-    return {"cost_aggregates": cost_rows.height, "markout_aggregates": mark_rows.height}
+        for day in sorted(set(dates)):
+            cost_rows, mark_rows = _day_aggregates(day)
+            CostAggregate.objects.filter(trade_date=day).delete()
+            MarkoutAggregate.objects.filter(trade_date=day).delete()
+            CostAggregate.objects.bulk_create(
+                _aggregate_objects(CostAggregate, cost_rows, cost_columns, "sums"),
+                batch_size=2000,
+            )
+            MarkoutAggregate.objects.bulk_create(
+                _aggregate_objects(MarkoutAggregate, mark_rows, mark_columns, "weighted_sums"),
+                batch_size=2000,
+            )
+            counts["cost_aggregates"] += cost_rows.height
+            counts["markout_aggregates"] += mark_rows.height
+    return counts
+
+
+def _day_aggregates(day: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(cost rows, markout rows) of one trade date, from the stored results and markouts."""
+    from .loading import stored_costs
+
+    costs = stored_costs(dates=[day])
+    cost_rows = aggregate_costs(costs) if costs.height else pl.DataFrame()
+    marks = tick_store().read(MARKOUTS_KIND, dates=[day])
+    if not marks.height:
+        return cost_rows, pl.DataFrame()
+    attrs = costs.select("order_id", "trader", "desk", "regime")
+    marks = marks.drop([c for c in ("trader", "desk", "regime") if c in marks.columns])
+    return cost_rows, aggregate_markouts(marks.join(attrs, on="order_id", how="left"))
