@@ -33,23 +33,6 @@ CLIP_QUANTILE = 0.005
 
 Columns = dict[str, np.ndarray]
 
-# Order-table columns the features read: numbers (NaN where null) and categories.
-NUMERIC_INPUTS = (
-    "volatility",
-    "recent_vol",
-    "arrival_spread_bps",
-    "participation",
-    "passive_share",
-    "time_of_day",
-    "recent_volume",
-    "depth_adv",
-    "session_minutes",
-    "size_adv",
-    "duration_s",
-    "fill_rate",
-    "side",
-)
-CATEGORY_INPUTS = ("algo", "broker")
 # Columns imputed with their training median when missing.
 _IMPUTED = (
     "volatility",
@@ -61,6 +44,9 @@ _IMPUTED = (
     "recent_volume",
     "depth_adv",
 )
+# Order-table columns the features read: numbers (NaN where null) and categories.
+NUMERIC_INPUTS = (*_IMPUTED, "session_minutes", "size_adv", "duration_s", "fill_rate", "side")
+CATEGORY_INPUTS = ("algo", "broker")
 BASE_FEATURES = (
     "log_sigma",
     "log_recent_vol",
@@ -107,6 +93,10 @@ def input_columns(table: pl.DataFrame, signals: Sequence[str] = ()) -> Columns:
     return out
 
 
+def _side_signal(name: str) -> str:
+    return f"side_{signal_column(name)}"
+
+
 def _fill(x: np.ndarray, value: float) -> np.ndarray:
     return np.where(np.isnan(x), value, x)
 
@@ -149,7 +139,7 @@ class OrderFeatures:
         return getattr(self, "signals_", ())  # versions saved before signals existed have none
 
     def signal_features(self) -> list[str]:
-        return [f"{p}{n}" for n in self.signals for p in ("signal:", "side_signal:")]
+        return [c for n in self.signals for c in (signal_column(n), _side_signal(n))]
 
     def fit(self, table: pl.DataFrame) -> OrderFeatures:
         self.medians_ = {}
@@ -226,8 +216,8 @@ class OrderFeatures:
         out = self._numeric(t)
         for name in self.signals:
             value = t[signal_column(name)]
-            out[f"signal:{name}"] = value
-            out[f"side_signal:{name}"] = value * t["side"]
+            out[signal_column(name)] = value
+            out[_side_signal(name)] = value * t["side"]
         return out
 
     @staticmethod

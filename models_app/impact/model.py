@@ -180,8 +180,7 @@ class ImpactModel:
         with_inputs: bool = False,
     ) -> pl.DataFrame:
         """PREDICTION_COLUMNS (and DRIFT_FEATURES if asked) for the predictable rows."""
-        executed, size = table["executed_qty"].to_numpy(), table["size_adv"].to_numpy()
-        rows = table if ((executed > 0) & np.isfinite(size)).all() else predictable(table)
+        rows = predictable(table)
         if rows.height == 0:
             names = [*PREDICTION_COLUMNS, *(DRIFT_FEATURES if with_inputs else ())]
             return pl.DataFrame(schema=dict.fromkeys(names, pl.Float64)).with_columns(

@@ -16,6 +16,7 @@ Targets, in bps of paper notional (SPEC §2):
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 TARGETS: tuple[str, ...] = ("temporary_bps", "permanent_bps", "total_bps")
@@ -104,5 +105,13 @@ def trainable(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def predictable(table: pl.DataFrame) -> pl.DataFrame:
-    """Rows a model can predict: executed and with ADV known (the size feature)."""
+    """Rows a model can predict: executed and with ADV known (the size feature).
+
+    The table itself when every row qualifies (checked on the two columns'
+    arrays): a pre-trade request's rows always do, and a filter would cost
+    more than the model.
+    """
+    executed, size = table["executed_qty"].to_numpy(), table["size_adv"].to_numpy()
+    if ((executed > 0) & ~np.isnan(size.astype(float))).all():
+        return table
     return table.filter((pl.col("executed_qty") > 0) & pl.col("size_adv").is_not_null())
