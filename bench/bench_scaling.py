@@ -23,27 +23,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
 import os
 import resource
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from django_env import OUT, setup
+from django_env import OUT, setup, worker_pool
 
 DATABASE = "footprint_bench_scaling"
-
-
-def _worker_setup() -> None:
-    setup(DATABASE, migrate=False)
-    import tca.costs.services  # noqa: F401  (what a worker has loaded before its first task)
-
-
-def _ready(_: int) -> int:
-    time.sleep(0.5)  # long enough that every worker process takes one
-    return os.getpid()
 
 
 def _peak_mb() -> float:
@@ -155,9 +143,7 @@ def _run(chunks: list[tuple[dt.date, list[str]]], workers: int) -> dict[str, obj
     from tca.costs.services import tca_aggregate_days
 
     _clear_results()
-    spawn = multiprocessing.get_context("spawn")  # fresh processes, own DB connections
-    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_worker_setup) as pool:
-        assert len(set(pool.map(_ready, range(2 * workers)))) == workers
+    with worker_pool(workers, DATABASE) as pool:
         t0 = time.perf_counter()
         results = list(pool.map(_chunk, *zip(*chunks, strict=True)))
         compute = time.perf_counter() - t0

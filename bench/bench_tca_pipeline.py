@@ -14,23 +14,10 @@ aggregation step; and, as the baseline measured in the same run, a bare polars
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 
-from django_env import setup
-
-
-def _worker_setup() -> None:
-    setup(migrate=False)
-    # What a worker process has loaded before its first task.
-    import tca.costs.services  # noqa: F401
-
-
-def _ready(_: int) -> int:
-    time.sleep(0.5)  # long enough that every worker process takes one
-    return os.getpid()
+from django_env import setup, worker_pool
 
 
 def _chunk(day: dt.date, symbols: list[str]) -> dict[str, int]:
@@ -53,10 +40,7 @@ def main() -> None:
     # The chunks run in parallel, one process per core, as a worker with
     # --concurrency equal to the cores runs the chord's tasks.
     workers = os.cpu_count() or 1
-    spawn = multiprocessing.get_context("spawn")  # fresh processes, own DB connections
-    with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_worker_setup) as pool:
-        # Worker processes are up before a run starts, as a Celery worker's are.
-        assert len(set(pool.map(_ready, range(2 * workers)))) == workers
+    with worker_pool(workers) as pool:  # up before the clock, as a Celery worker's are
         t0 = time.perf_counter()
         results = list(pool.map(_chunk, *zip(*chunks, strict=True)))
         compute = time.perf_counter() - t0

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +39,31 @@ def setup(database: str = "footprint_bench", *, migrate: bool = True) -> None:
     django.setup()
     if migrate:
         call_command("migrate", verbosity=0)
+
+
+def _worker_setup(database: str) -> None:
+    setup(database, migrate=False)
+    import tca.costs.services  # noqa: F401  (what a worker has loaded before its first task)
+
+
+def _ready(_: int) -> int:
+    time.sleep(0.5)  # long enough that every worker process takes one
+    return os.getpid()
+
+
+@contextmanager
+def worker_pool(workers: int, database: str = "footprint_bench") -> Iterator[ProcessPoolExecutor]:
+    """``workers`` fresh processes set up like Celery workers, all up before it yields.
+
+    Spawned, not forked: each opens its own database connections, and a run's
+    clock never includes process start-up or Django's import.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=spawn, initializer=_worker_setup, initargs=(database,)
+    ) as pool:
+        assert len(set(pool.map(_ready, range(2 * workers)))) == workers
+        yield pool
 
 
 def dataset(preset: str = "large", seed: int = 11) -> Path:
