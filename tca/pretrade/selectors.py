@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from models_app.conf import models_conf
 from models_app.impact.pretrade import PUBLISHED_ALMGREN, Candidate, MarketInputs
+from models_app.impact.signals import PREFIX as SIGNAL_PREFIX
 from models_app.models import ModelVersion
 from models_app.store import model_load
 from tca.orders.models import ParentOrder
@@ -83,13 +84,13 @@ def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Mea
     quote, quote_source = found[0], _quote_source(found, start)
     mid = (quote["bid"] + quote["ask"]) / 2
     spread_bps = (quote["ask"] - quote["bid"]) / mid * 1e4
-    session = {"_open": data.session_open, "_close": data.session_close}
-    length = (session["_close"] - session["_open"]).total_seconds()
-    elapsed = (start - session["_open"]).total_seconds()
+    opens, closes = data.session_open, data.session_close
+    length = (closes - opens).total_seconds()
+    elapsed = (start - opens).total_seconds()
     if elapsed >= length:
         raise MissingInput(
             f"the start {start.isoformat()} is after the close of {symbol}'s session "
-            f"({session['_close']:%H:%M} UTC): start at a time the market is open"
+            f"({closes:%H:%M} UTC): start at a time the market is open"
         )
     profile, profile_source = data.profile, data.profile_source
     state = data.state(start)
@@ -117,7 +118,7 @@ def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Mea
         {"name": "profile", "label": "Intraday volume profile", "value": None, "unit": "",
          "source": profile_source},
         {"name": "session", "label": "Session", "value": length / 60, "unit": "minutes",
-         "source": f"{session['_open']:%H:%M}–{session['_close']:%H:%M} UTC "
+         "source": f"{opens:%H:%M}–{closes:%H:%M} UTC "
                    "(instrument's hours)"},
     ]  # fmt: skip
     labels = {
@@ -142,7 +143,7 @@ def market_inputs(*, symbol: str, start: dt.datetime, conf: PretradeConf) -> Mea
         inputs.append(
             {
                 "name": column,
-                "label": f"Signal {column.removeprefix('signal:')}",
+                "label": f"Signal {column.removeprefix(SIGNAL_PREFIX)}",
                 "value": value,
                 "unit": "",
                 "source": "last value published before the start"
